@@ -156,8 +156,9 @@ def _text_layers(path: Path, settings: Settings) -> list[str | None]:
         raise EncryptedPdfError() from exc
     except (TooManyPagesError, CorruptPdfError):
         raise
-    except Exception as exc:  # pdfminer raises many kinds on damaged files
-        if "password" in type(exc).__name__.lower() or "encrypt" in str(exc).lower():
+    except Exception as exc:  # pdfminer raises many kinds on damaged files, pdfplumber wraps them
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
+        if isinstance(cause, PDFPasswordIncorrect) or "encrypt" in type(cause).__name__.lower():
             raise EncryptedPdfError() from exc
         raise CorruptPdfError() from exc
 

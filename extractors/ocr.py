@@ -114,6 +114,8 @@ def otsu_binarize(img: Image.Image) -> Image.Image:
     """3x3 median filter, then a global Otsu threshold."""
     gray = img.convert("L").filter(ImageFilter.MedianFilter(3))
     arr = np.asarray(gray)
+    if arr.min() == arr.max():
+        return gray  # a uniform page has nothing to separate
     hist = np.bincount(arr.ravel(), minlength=256).astype(np.float64)
     total = arr.size
     cum = np.cumsum(hist)
