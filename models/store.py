@@ -1,0 +1,434 @@
+"""The store: typed storage of letter records on SQLite (default) or PostgreSQL.
+
+One ``Store`` object per process, one write path (:meth:`Store.save`), short transactions. The same
+code runs on every backend; the differences live in :mod:`models.engine`. Logs carry letter ids
+only, never record contents, and never the database password.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
+from zoneinfo import ZoneInfo
+
+from alembic import command
+from sqlalchemy import Connection, delete, func, inspect, select, text
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.orm import Session
+
+from models.changes import diff, digest, nfc_json, stored_summary
+from models.engine import (
+    WRITE_OPTION,
+    create_store_engine,
+    is_sqlite,
+    is_sqlite_memory,
+    redact_url,
+    write_lock,
+)
+from models.migrations import alembic_config
+from models.record import LetterRecord, PageText
+from models.rows import AuditRow, QueueRow
+from models.tables import OPEN_QUEUE_STATUSES, QUEUE_STATUSES, AuditEntry, Letter, Page, QueueItem
+from petitions.errors import NotFoundError, StoreUnavailableError
+
+if TYPE_CHECKING:
+    from petitions.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MIN_PREFIX = 8
+_HEX = re.compile(r"[0-9a-f]+")
+_CHUNK = 500  # ids per IN (...) clause
+_PG_MIGRATE_LOCK = 0x70657469  # advisory lock key: one migrating process at a time
+_DIGESTED_FIELDS = ("text",)  # audited by fingerprint, not by value
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _as_utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Store:
+    """Letter records, their pages, agency queues and the audit log."""
+
+    def __init__(self, url: str, *, timezone: str = "Asia/Ho_Chi_Minh") -> None:
+        self._engine = create_store_engine(url)
+        self._write_engine = self._engine.execution_options(**{WRITE_OPTION: True})
+        self._write_lock = write_lock(self._engine.url)
+        self._tz = ZoneInfo(timezone)
+        self.url = redact_url(self._engine.url)  # safe to show
+        self.dialect = self._engine.dialect.name
+
+    @classmethod
+    def open(cls, settings: Settings, *, migrate: bool = True) -> Self:
+        """The store named by ``settings.database_url`` (creating a SQLite file's folder), migrated."""
+        url = settings.database_url
+        store = cls(url, timezone=settings.timezone)
+        parsed = store._engine.url
+        if is_sqlite(parsed) and not is_sqlite_memory(parsed):
+            Path(parsed.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
+        if migrate:
+            store.migrate()
+        return store
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.url!r})"
+
+    # ---- plumbing ------------------------------------------------------------------------------
+
+    @contextmanager
+    def _connect(self, *, write: bool) -> Iterator[Connection]:
+        engine = self._write_engine if write else self._engine
+        try:
+            conn = engine.connect()
+        except (OperationalError, InterfaceError) as exc:
+            reason = type(getattr(exc, "orig", exc)).__name__
+            raise StoreUnavailableError(
+                f"The store cannot be reached at {self.url} ({reason}): check PETITIONS_DB_URL "
+                "and that the database is running."
+            ) from exc
+        with conn:
+            yield conn
+
+    @contextmanager
+    def _session(self, *, write: bool = False) -> Iterator[Session]:
+        """One short transaction; writers take the process-wide lock first (SQLite)."""
+        lock = self._write_lock if write else nullcontext()
+        with (
+            lock,
+            self._connect(write=write) as conn,
+            Session(bind=conn, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
+
+    def today(self) -> dt.date:
+        """Today in the office's time zone (what "overdue" is measured against)."""
+        return dt.datetime.now(self._tz).date()
+
+    # ---- schema --------------------------------------------------------------------------------
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision (``alembic upgrade head``); safe to repeat."""
+        with self._write_lock, self._connect(write=True) as conn, conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATE_LOCK})
+            command.upgrade(alembic_config(connection=conn), "head")
+        log.debug("store at %s migrated", self.url)
+
+    def schema_revision(self) -> str | None:
+        """The Alembic revision the database is at (None before the first migrate)."""
+        with self._connect(write=False) as conn:
+            if not inspect(conn).has_table("alembic_version"):
+                return None
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+    # ---- the write path ------------------------------------------------------------------------
+
+    def save(self, record: LetterRecord, pages: list[PageText], actor: str = "pipeline") -> None:
+        """Store one letter: record, pages, queue item and audit row in one transaction.
+
+        Idempotent: saving the same record again changes nothing and writes no audit row; a changed
+        record bumps ``version`` and audits "reprocessed" with the changed fields. An existing
+        queue item keeps its status unless the letter moves to another agency.
+        """
+        data: dict[str, Any] = nfc_json(record.model_dump(mode="json"))
+        page_data = [nfc_json(p.model_dump(mode="json")) for p in sorted(pages, key=lambda p: p.number)]
+        for attempt in (1, 2):
+            try:
+                with self._session(write=True) as session:
+                    action = _upsert(session, data, page_data, actor)
+                break
+            except IntegrityError:
+                # Two writers inserted the same new id at once (PostgreSQL): the row exists now.
+                if attempt == 2:
+                    raise
+                log.debug("letter %s: concurrent insert, retrying as an update", record.id)
+        log.info("letter %s: %s", record.id, action or "unchanged")
+
+    def set_queue_status(self, letter_id: str, status: str, actor: str = "clerk") -> None:
+        """Move a letter's queue item (new → assigned → in_progress → answered → closed)."""
+        if status not in QUEUE_STATUSES:
+            raise ValueError(f"unknown queue status {status!r}; expected one of {QUEUE_STATUSES}")
+        with self._session(write=True) as session:
+            item = session.scalar(
+                select(QueueItem).where(QueueItem.letter_id == letter_id).with_for_update()
+            )
+            if item is None:
+                raise NotFoundError(f"letter {letter_id} is in no queue")
+            if item.status == status:
+                return
+            session.add(
+                AuditEntry(
+                    at=_utcnow(), actor=actor, letter_id=letter_id, action="queue_status",
+                    before={"status": item.status}, after={"status": status},
+                )
+            )
+            item.status, item.updated_at = status, _utcnow()
+        log.info("letter %s: queue status %s", letter_id, status)
+
+    # ---- reads ---------------------------------------------------------------------------------
+
+    def get(self, letter_id: str) -> LetterRecord | None:
+        with self._session() as session:
+            data = session.scalar(select(Letter.record).where(Letter.id == letter_id))
+        return None if data is None else LetterRecord.model_validate(data)
+
+    def get_pages(self, letter_id: str) -> list[PageText]:
+        with self._session() as session:
+            rows = session.scalars(select(Page).where(Page.letter_id == letter_id).order_by(Page.number))
+            return [_page_text(row) for row in rows]
+
+    def is_complete(self, letter_id: str) -> bool:
+        with self._session() as session:
+            return bool(session.scalar(select(Letter.complete).where(Letter.id == letter_id)))
+
+    def completed_ids(self, ids: Iterable[str]) -> set[str]:
+        """The subset of ``ids`` already stored completely (to resume a crashed backlog)."""
+        wanted = sorted(set(ids))
+        done: set[str] = set()
+        with self._session() as session:
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start : start + _CHUNK]
+                stmt = select(Letter.id).where(Letter.id.in_(chunk), Letter.complete.is_(True))
+                done.update(session.scalars(stmt))
+        return done
+
+    def resolve_id(self, prefix: str) -> str | None:
+        """The one id starting with ``prefix`` (at least 8 hex chars); None if none or ambiguous."""
+        prefix = prefix.strip().lower()
+        if len(prefix) < MIN_PREFIX or not _HEX.fullmatch(prefix):
+            return None
+        with self._session() as session:
+            # The prefix is plain hex, so it holds no LIKE wildcards.
+            stmt = select(Letter.id).where(Letter.id.like(prefix + "%")).order_by(Letter.id).limit(2)
+            found = list(session.scalars(stmt))
+        if len(found) > 1:
+            log.info("id prefix %s is ambiguous", prefix)
+        return found[0] if len(found) == 1 else None
+
+    def queue(self, agency_id: str | None = None, today: dt.date | None = None) -> list[QueueRow]:
+        """Queued letters (all agencies, or one), earliest due date first."""
+        today = today or self.today()
+        stmt = (
+            select(QueueItem, Letter.category, Letter.source, Letter.subject)
+            .join(Letter, Letter.id == QueueItem.letter_id)
+            .order_by(
+                QueueItem.due_date.is_(None), QueueItem.due_date, QueueItem.created_at, QueueItem.letter_id
+            )
+        )
+        if agency_id is not None:
+            stmt = stmt.where(QueueItem.agency_id == agency_id)
+        with self._session() as session:
+            return [
+                QueueRow(
+                    letter_id=item.letter_id,
+                    agency_id=item.agency_id,
+                    agency_name=item.agency_name,
+                    status=item.status,
+                    due_date=item.due_date,
+                    overdue=_overdue(item.status, item.due_date, today),
+                    category=category,
+                    source=source,
+                    subject=subject,
+                )
+                for item, category, source, subject in session.execute(stmt)
+            ]
+
+    def summary(self, today: dt.date | None = None) -> dict[str, Any]:
+        """Counts: letters per status and per category, and each agency queue's items by status.
+
+        ``{"letters": n, "needs_review": n, "by_status": {...}, "by_category": {...},
+        "queues": {agency_id: {"agency_name", "total", "open", "overdue", "by_status": {...}}}}``;
+        letters without a category (quarantined) are not in ``by_category``.
+        """
+        today = today or self.today()
+        with self._session() as session:
+            by_status = dict(session.execute(select(Letter.status, func.count()).group_by(Letter.status)).all())
+            by_category = dict(
+                session.execute(
+                    select(Letter.category, func.count())
+                    .where(Letter.category.is_not(None))
+                    .group_by(Letter.category)
+                ).all()
+            )
+            needs_review = session.scalar(select(func.count()).where(Letter.needs_review.is_(True)))
+            queue_rows = session.execute(
+                select(QueueItem.agency_id, QueueItem.agency_name, QueueItem.status, QueueItem.due_date)
+            ).all()
+        queues: dict[str, dict[str, Any]] = {}
+        for agency_id, agency_name, status, due_date in queue_rows:
+            q = queues.setdefault(
+                agency_id,
+                {"agency_name": agency_name, "total": 0, "open": 0, "overdue": 0, "by_status": {}},
+            )
+            q["total"] += 1
+            q["open"] += status in OPEN_QUEUE_STATUSES
+            q["overdue"] += _overdue(status, due_date, today)
+            q["by_status"][status] = q["by_status"].get(status, 0) + 1
+        return {
+            "letters": sum(by_status.values()),
+            "needs_review": needs_review or 0,
+            "by_status": by_status,
+            "by_category": by_category,
+            "queues": dict(sorted(queues.items())),
+        }
+
+    def audit(self, letter_id: str | None = None, limit: int | None = None) -> list[AuditRow]:
+        """Audit entries, oldest first: one letter's, or the last ``limit`` of all."""
+        stmt = select(AuditEntry).order_by(AuditEntry.id.desc())
+        if letter_id is not None:
+            stmt = stmt.where(AuditEntry.letter_id == letter_id)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        with self._session() as session:
+            rows = [
+                AuditRow(
+                    id=e.id, at=_as_utc(e.at), actor=e.actor, letter_id=e.letter_id,
+                    action=e.action, before=e.before, after=e.after,
+                )
+                for e in session.scalars(stmt)
+            ]
+        return rows[::-1]
+
+
+# ---- the write path's steps (inside one transaction) -----------------------------------------
+
+
+def _upsert(session: Session, data: dict[str, Any], pages: list[dict[str, Any]], actor: str) -> str | None:
+    """Insert or update one letter; returns the audited action, or None when nothing changed."""
+    letter_id = data["id"]
+    now = _utcnow()
+    letter = session.get(Letter, letter_id, with_for_update=True)
+    if letter is None:
+        letter = Letter(id=letter_id, created_at=now, version=1)
+        _fill(letter, data, now)
+        session.add(letter)
+        session.flush()  # the letter row exists before its pages and queue item
+        _replace_pages(session, letter_id, pages)
+        _sync_queue(session, data, now)
+        session.add(
+            AuditEntry(
+                at=now, actor=actor, letter_id=letter_id, action="stored",
+                before=None, after=stored_summary(data),
+            )
+        )
+        return "stored"
+
+    old = LetterRecord.model_validate(letter.record).model_dump(mode="json")
+    old_pages = [
+        _page_text(p).model_dump(mode="json")
+        for p in session.scalars(select(Page).where(Page.letter_id == letter_id).order_by(Page.number))
+    ]
+    if old == data and old_pages == pages and letter.complete:
+        return None
+    before, after = diff(old, data)
+    for key in _DIGESTED_FIELDS:
+        if key in before:
+            before[key], after[key] = {"sha256": digest(before[key])}, {"sha256": digest(after[key])}
+    if old_pages != pages:
+        before["page_texts"], after["page_texts"] = {"sha256": digest(old_pages)}, {"sha256": digest(pages)}
+        _replace_pages(session, letter_id, pages)
+    _fill(letter, data, now)
+    letter.version += 1
+    _sync_queue(session, data, now)
+    session.add(
+        AuditEntry(at=now, actor=actor, letter_id=letter_id, action="reprocessed", before=before, after=after)
+    )
+    return "reprocessed"
+
+
+def _fill(letter: Letter, data: dict[str, Any], now: dt.datetime) -> None:
+    route = data.get("route") or {}
+    letter.source = data["source"]
+    letter.status = data["status"]
+    letter.category = data.get("category")
+    letter.agency_id = route.get("agency_id")
+    letter.subject = data.get("subject")
+    letter.due_date = _date(route.get("due_date"))
+    letter.needs_review = bool(data.get("needs_review"))
+    letter.received_date = _date(data.get("received_date"))
+    letter.updated_at = now
+    letter.complete = True
+    letter.record = data
+
+
+def _replace_pages(session: Session, letter_id: str, pages: list[dict[str, Any]]) -> None:
+    session.execute(delete(Page).where(Page.letter_id == letter_id))
+    session.add_all(
+        Page(
+            letter_id=letter_id,
+            number=p["number"],
+            text=p["text"],
+            source=p["source"],
+            confidence=p.get("confidence"),
+            word_count=p.get("word_count", 0),
+            low_confidence_words=p.get("low_confidence_words") or [],
+        )
+        for p in pages
+    )
+
+
+def _sync_queue(session: Session, data: dict[str, Any], now: dt.datetime) -> None:
+    """A routed (or needs_review) letter with a route has one queue item; others have none."""
+    route = data.get("route")
+    item = session.scalar(select(QueueItem).where(QueueItem.letter_id == data["id"]))
+    if route is None or data["status"] == "quarantined":
+        if item is not None:
+            session.delete(item)
+        return
+    due = _date(route.get("due_date"))
+    if item is None:
+        session.add(
+            QueueItem(
+                letter_id=data["id"], agency_id=route["agency_id"], agency_kind=route["agency_kind"],
+                agency_name=route["agency_name"], status="new", due_date=due, created_at=now, updated_at=now,
+            )
+        )
+        return
+    if item.agency_id != route["agency_id"]:
+        item.status = "new"  # another agency's queue: its progress starts over
+    fields = {
+        "agency_id": route["agency_id"], "agency_kind": route["agency_kind"],
+        "agency_name": route["agency_name"], "due_date": due,
+    }
+    if any(getattr(item, k) != v for k, v in fields.items()):
+        for key, value in fields.items():
+            setattr(item, key, value)
+        item.updated_at = now
+
+
+def _page_text(row: Page) -> PageText:
+    return PageText(
+        number=row.number,
+        text=row.text,
+        source=row.source,  # type: ignore[arg-type]
+        confidence=row.confidence,
+        word_count=row.word_count,
+        low_confidence_words=list(row.low_confidence_words or []),
+    )
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _overdue(status: str, due_date: dt.date | None, today: dt.date) -> bool:
+    return due_date is not None and due_date < today and status in OPEN_QUEUE_STATUSES
