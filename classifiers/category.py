@@ -1,0 +1,129 @@
+"""Classify a letter by its content: complaint, denunciation, recommendation or reflection.
+
+Raw score per category = bias + the points of the category signals found in the body (the title
+line excluded, the writer's request boosted) + support from the extraction. A softmax with the
+yaml's temperature turns the scores into probabilities. Flags (crime signs, Party discipline,
+second-time complaint) and the domain come from their own signals over the whole text.
+"""
+
+from __future__ import annotations
+
+import math
+
+from classifiers.matching import Hit, find_hits, request_spans
+from classifiers.rules import FLAGS, Rules, fold_key, load_rules
+from classifiers.title import find_title, strip_title
+from models.record import CATEGORIES, DOMAINS, Category, Classification, Extraction
+from petitions.settings import Settings
+from petitions.text import nfc
+
+_CATEGORY_TARGETS = frozenset(CATEGORIES)
+_OTHER_TARGETS = frozenset(FLAGS) | frozenset(f"domain:{d}" for d in DOMAINS)
+
+
+def softmax(scores: dict[str, float], temperature: float) -> dict[str, float]:
+    top = max(scores.values())
+    exp = {k: math.exp((v - top) / temperature) for k, v in scores.items()}
+    total = sum(exp.values())
+    return {k: v / total for k, v in exp.items()}
+
+
+def _extraction_support(extraction: Extraction, rules: Rules) -> list[Hit]:
+    spec = rules.set.extraction
+    present = {
+        "accused": extraction.accused is not None and any(extraction.accused.model_dump().values()),
+        "decision_refs": bool(extraction.decision_refs),
+    }
+    return [
+        Hit(f"extraction_{field}", cat, weight, field)
+        for field, support in (("accused", spec.accused), ("decision_refs", spec.decision_refs))
+        if present[field]
+        for cat, weight in support.items()
+    ]
+
+
+def _mixed_secondary(raw: dict[str, float], hits: list[Hit], top: str, rules: Rules) -> Category | None:
+    spec = rules.set.mixed
+    second = max((c for c in CATEGORIES if c != top), key=lambda c: raw[c])
+    if {top, second} in [set(pair) for pair in spec.same_class]:
+        return None
+    evidence = sum(1 for h in hits if h.target == second and h.points > 0)
+    if (
+        raw[second] >= spec.min_score
+        and raw[second] >= spec.min_ratio * raw[top]
+        and evidence >= spec.min_signals
+    ):
+        return second
+    return None
+
+
+def _domain(hits: list[Hit], rules: Rules) -> str:
+    totals: dict[str, float] = {}
+    for h in hits:
+        if h.target.startswith("domain:"):
+            key = h.target.removeprefix("domain:")
+            totals[key] = totals.get(key, 0.0) + h.points
+    best = max(
+        (d for d in DOMAINS if d in totals), key=lambda d: totals[d], default=None
+    )  # ties: DOMAINS order
+    if best is None or totals[best] < rules.set.domain.min_score:
+        return rules.set.domain.default
+    return best
+
+
+def _flag(hits: list[Hit], flag: str, rules: Rules) -> bool:
+    return sum(h.points for h in hits if h.target == flag) >= rules.set.flags[flag].threshold
+
+
+def _explain(hit: Hit, rules: Rules) -> str:
+    labels = rules.set.labels
+    if hit.target.startswith("domain:"):
+        return f"{labels.get('domain', 'domain')} {hit.target.removeprefix('domain:')}: '{hit.evidence}' x{hit.hits}"
+    label = labels.get(hit.target, hit.target)
+    where = " [yêu cầu]" if hit.in_request else ""
+    return f"{label}: '{hit.evidence}' ({hit.points:+.1f}){where}"
+
+
+def classify(
+    text: str, extraction: Extraction, settings: Settings | None = None, rules: Rules | None = None
+) -> Classification:
+    """Decide the category by content and set the flags and the domain.
+
+    ``settings`` is accepted for the stage signature; the rule classifier's parameters live in
+    signals.yaml (``rules`` overrides the packaged file, e.g. in tests).
+    """
+    rules = rules or load_rules()
+    text = nfc(text)
+    title = find_title(text, rules)
+    body = strip_title(text, title)
+    folded_body = fold_key(body)
+    category_hits = find_hits(folded_body, rules, _CATEGORY_TARGETS, request_spans(folded_body, rules), body)
+    category_hits += _extraction_support(extraction, rules)
+    other_hits = find_hits(fold_key(text), rules, _OTHER_TARGETS, source=text)
+
+    raw = dict(rules.set.bias)
+    for h in category_hits:
+        raw[h.target] += h.points
+    probs = softmax(raw, rules.set.temperature)
+    category: Category = max(CATEGORIES, key=lambda c: (raw[c], rules.set.bias[c]))
+    secondary = _mixed_secondary(raw, category_hits, category, rules)
+    complaint = "khieu_nai" in (category, secondary)
+    round_two = _flag(other_hits, "complaint_round_2", rules)
+
+    category_hits.sort(key=lambda h: -h.points)
+    explained = [_explain(h, rules) for h in category_hits if h.points]
+    explained += [_explain(h, rules) for h in other_hits if h.points > 0]
+    return Classification(
+        category=category,
+        category_confidence=round(probs[category], 4),
+        scores={c: round(probs[c], 4) for c in CATEGORIES},
+        title_category=title.key,
+        mixed=secondary is not None,
+        secondary_category=secondary,
+        complaint_round=(2 if round_two else 1) if complaint else None,
+        domain=_domain(other_hits, rules),
+        crime_signs=_flag(other_hits, "crime_signs", rules),
+        party_discipline=_flag(other_hits, "party_discipline", rules),
+        signals=explained,
+        model_version=rules.version,
+    )

@@ -1,0 +1,392 @@
+"""Rule-based classification: table-driven tests on short letters written for these tests.
+
+Each letter is decided by its content, not its title; several carry a misleading title, some are
+typed without diacritics. The letters are our own wording, not taken from any evaluation set.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from classifiers import classify, evaluate, load_rules, parse_rules, title_category
+from classifiers.rules import DEFAULT_PATH
+from models.record import Accused, Extraction
+from petitions.errors import BadConfigError
+
+HEADER = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n"
+
+LETTERS: dict[str, str] = {
+    "complaint_land": HEADER
+    + """ĐƠN KHIẾU NẠI
+Kính gửi: Chủ tịch UBND xã Yên Mạc
+Tôi là Phạm Văn Lực, trú tại thôn Đông, xã Yên Mạc.
+Ngày 12/3/2026 UBND xã ban hành Quyết định số 56/QĐ-UBND thu hồi 200 m² đất nông nghiệp của gia đình tôi
+để làm đường liên thôn. Phương án bồi thường áp giá thấp hơn giá thị trường nhiều lần, không tính hỗ trợ
+chuyển đổi nghề nghiệp, gây thiệt hại đến quyền lợi hợp pháp của gia đình tôi.
+Tôi không đồng ý với quyết định trên. Kính đề nghị Chủ tịch UBND xã xem xét lại Quyết định số 56/QĐ-UBND,
+điều chỉnh phương án bồi thường cho gia đình tôi đúng quy định.
+Người làm đơn
+Phạm Văn Lực""",
+    "complaint_round_2": HEADER
+    + """ĐƠN KHIẾU NẠI
+(Lần hai)
+Kính gửi: Chủ tịch UBND tỉnh Ninh Bình
+Tôi là Lê Thị Hoa, xóm 2, xã Gia Viễn.
+Ngày 02/02/2026 Chủ tịch UBND xã có Quyết định giải quyết khiếu nại số 14/QĐ-UBND, giữ nguyên việc từ chối
+cấp giấy chứng nhận quyền sử dụng đất cho thửa đất gia đình tôi đã sử dụng ổn định từ năm 1990.
+Tôi không đồng ý với kết quả giải quyết trên. Đề nghị Chủ tịch UBND tỉnh hủy Quyết định số 14/QĐ-UBND
+và chỉ đạo cấp giấy chứng nhận cho gia đình tôi.
+Người khiếu nại
+Lê Thị Hoa""",
+    "denunciation_titled_complaint": HEADER
+    + """ĐƠN KHIẾU NẠI
+Kính gửi: Chủ tịch UBND tỉnh Ninh Bình
+Tôi là Vũ Đức Thành, thôn Bắc, xã Kim Sơn.
+Ông Trần Quang Hải, cán bộ địa chính xã, đã lợi dụng chức vụ nhận 40 triệu đồng của nhiều hộ dân
+để làm hồ sơ cấp sổ đỏ nhanh. Hộ nào không đưa tiền thì bị ông Hải gây khó dễ, hẹn đi hẹn lại.
+Đề nghị cơ quan có thẩm quyền làm rõ sai phạm, xử lý nghiêm ông Trần Quang Hải theo quy định pháp luật.
+Người viết đơn
+Vũ Đức Thành""",
+    "denunciation_titled_plea": HEADER
+    + """ĐƠN KÊU CỨU
+Kính gửi: Công an tỉnh Ninh Bình
+Tôi là Đinh Văn Khoa, xóm 4, xã Nho Quan.
+Nhóm của ông Lã Văn Bình nhiều lần mang dao gậy đến nhà tôi đe dọa, đập phá tường rào, dùng vũ lực
+chiếm 300 m² đất vườn của gia đình tôi. Ngày 10/5 ông Bình hành hung con trai tôi gây thương tích.
+Đề nghị Công an tỉnh điều tra, xử lý nghiêm những người có hành vi vi phạm pháp luật nêu trên.
+Đinh Văn Khoa""",
+    "recommendation_titled_complaint": HEADER
+    + """ĐƠN KHIẾU NẠI
+Kính gửi: UBND xã Ý Yên
+Tôi là bà Trịnh Thị Mơ, 78 tuổi, sống neo đơn tại xóm 9. Tôi bị khuyết tật, không có thu nhập,
+nhà ở đã dột nát. Năm nay xóm bình xét hộ nghèo nhưng gia đình tôi không có tên.
+Kính mong các cấp quan tâm, xem xét hỗ trợ cho tôi được hưởng trợ cấp xã hội và hỗ trợ sửa nhà
+để tôi có chỗ ở an toàn qua mùa mưa bão.
+Trịnh Thị Mơ""",
+    "reflection_pollution_unaccented": """Kinh gui: UBND xa Thanh Liem
+Toi ten la Nguyen Van Tuan, o thon 3 xa Thanh Liem.
+Toi viet don nay de phan anh tinh trang trai lon cua ho ong Sau xa nuoc thai chua qua xu ly ra muong
+chung cua thon. Nhieu thang nay mui hoi thoi bao trum ca khu dan cu, nuoc muong den ngom, ca chet noi
+trang. Nguoi dan trong thon rat buc xuc, tre nho bi ho keo dai.
+De nghi UBND xa kiem tra thuc te va co bien phap xu ly de dam bao moi truong cho nguoi dan.
+Nguyen Van Tuan""",
+    "reflection_road_titled_request": HEADER
+    + """ĐƠN ĐỀ NGHỊ
+Kính gửi: UBND phường Nam Định
+Chúng tôi là các hộ dân tổ dân phố số 7. Đoạn đường từ chợ đến trường tiểu học dài khoảng 500 m
+đã xuống cấp nghiêm trọng, nhiều ổ gà sâu, mỗi khi mưa là ngập nước. Tuần trước có hai học sinh
+bị ngã xe. Tình trạng này kéo dài nhiều tháng nay mà chưa được khắc phục.
+Chúng tôi phản ánh để UBND phường biết và có biện pháp khắc phục, đảm bảo an toàn giao thông.
+Đại diện các hộ dân""",
+    "recommendation_bridge": HEADER
+    + """ĐƠN KIẾN NGHỊ
+Kính gửi: UBND tỉnh Ninh Bình
+Chúng tôi là nhân dân thôn Cồn Thoi. Thôn chúng tôi nằm bên kia sông, việc đi lại của hơn 300 hộ
+phụ thuộc vào một chiếc đò. Chúng tôi kiến nghị UBND tỉnh xem xét bố trí kinh phí đầu tư xây dựng mới
+một cây cầu dân sinh qua sông để nhân dân đi lại thuận tiện, học sinh đến trường an toàn.
+Kính mong lãnh đạo tỉnh quan tâm xem xét.
+Thay mặt nhân dân thôn""",
+    "mixed_complaint_and_denunciation": HEADER
+    + """ĐƠN KHIẾU NẠI, TỐ CÁO
+Kính gửi: Chủ tịch UBND tỉnh Ninh Bình
+Tôi là Hoàng Văn Sơn, xóm 1, xã Hải Hậu.
+Thứ nhất, tôi không đồng ý với Quyết định số 120/QĐ-UBND ngày 5/1/2026 của UBND xã về phương án bồi thường
+khi thu hồi đất của gia đình tôi, vì diện tích đất ở bị tính thành đất nông nghiệp. Đề nghị hủy
+Quyết định số 120/QĐ-UBND và bồi thường thỏa đáng cho gia đình tôi.
+Thứ hai, tôi tố cáo ông Đỗ Văn Tâm, kế toán xã, đã lập khống danh sách các hộ được hỗ trợ, chiếm đoạt
+hơn 200 triệu đồng tiền bồi thường của dân. Đề nghị làm rõ sai phạm, xử lý nghiêm ông Tâm.
+Hoàng Văn Sơn""",
+    "party_member": HEADER
+    + """ĐƠN TỐ CÁO
+Kính gửi: Ủy ban kiểm tra Tỉnh ủy Ninh Bình
+Tôi là đảng viên sinh hoạt tại chi bộ thôn Trung. Ông Nguyễn Văn Quý, bí thư chi bộ, là đảng viên
+nhưng thường xuyên tổ chức đánh bạc tại nhà, đồng thời sử dụng quỹ của chi bộ sai mục đích, vi phạm
+Điều lệ Đảng và những điều đảng viên không được làm.
+Đề nghị Ủy ban kiểm tra làm rõ và xử lý kỷ luật đảng viên vi phạm theo quy định.
+Người tố cáo""",
+    "complaint_discipline_teacher": HEADER
+    + """ĐƠN TRÌNH BÀY
+Kính gửi: Giám đốc Sở Giáo dục và Đào tạo
+Tôi là Mai Thị Lan, giáo viên trường trung học cơ sở Hoa Lư. Ngày 3/4/2026 Hiệu trưởng ký Quyết định
+số 21/QĐ-THCS kỷ luật tôi bằng hình thức cảnh cáo vì cho rằng tôi dạy thêm trái quy định. Thực tế tôi
+chỉ phụ đạo miễn phí cho học sinh yếu. Quyết định kỷ luật trên không đúng sự thật, ảnh hưởng đến quyền
+lợi của tôi. Đề nghị Giám đốc Sở xem xét lại và hủy quyết định kỷ luật đối với tôi.
+Mai Thị Lan""",
+    "complaint_fine_construction": HEADER
+    + """Kính gửi: Chủ tịch UBND phường Hoa Lư
+Tôi là Bùi Văn Đạt. Ngày 20/6/2026 Chủ tịch UBND phường ban hành quyết định xử phạt vi phạm hành chính
+số 88/QĐ-XPHC phạt tôi 40 triệu đồng về hành vi xây dựng không có giấy phép xây dựng. Công trình của tôi
+chỉ là sửa chữa mái nhà, không thuộc trường hợp phải xin giấy phép. Tôi không đồng ý với quyết định xử phạt
+này. Đề nghị Chủ tịch UBND phường hủy Quyết định số 88/QĐ-XPHC.
+Bùi Văn Đạt""",
+    "denunciation_school_fees": HEADER
+    + """ĐƠN PHẢN ÁNH
+Kính gửi: Sở Giáo dục và Đào tạo tỉnh Ninh Bình
+Chúng tôi là phụ huynh học sinh trường tiểu học Phù Vân. Đầu năm học, bà Trương Thị Hằng, hiệu trưởng
+nhà trường, tự đặt ra các khoản thu như tiền xã hội hóa, tiền máy lọc nước, tiền quỹ lớp, mỗi học sinh
+phải nộp 1,5 triệu đồng, thu không có biên lai. Đây là hành vi lạm thu, vi phạm pháp luật.
+Đề nghị Sở làm rõ hành vi của bà Hằng, xử lý nghiêm và buộc hoàn trả tiền cho phụ huynh.
+Đại diện phụ huynh""",
+    "reflection_drugs": HEADER
+    + """Kính gửi: Công an phường Đông Thành
+Tôi là người dân tổ 5. Khoảng hai tháng nay, tối nào cũng có một nhóm thanh niên tụ tập ở bãi đất trống
+cuối ngõ, gây mất trật tự đến nửa đêm. Sáng ra người dân thấy nhiều kim tiêm vứt lại, nghi có người sử dụng
+ma túy. Tình trạng này làm bà con trong tổ rất lo lắng.
+Đề nghị công an phường kiểm tra, có biện pháp đảm bảo an ninh trật tự cho khu dân cư.""",
+    "recommendation_merit_unaccented": """DON DE NGHI
+Kinh gui: UBND xa Kim Dong
+Toi la Ta Van Nam, con trai liet si Ta Van Binh hy sinh nam 1972. Me toi nay 90 tuoi, la vo liet si,
+dang huong tro cap hang thang. Gia dinh toi kinh mong UBND xa quan tam xem xet ho tro kinh phi sua chua
+nha tinh nghia cho me toi va giai quyet che do cham soc nguoi co cong theo quy dinh.
+Ta Van Nam""",
+    "denunciation_hospital_unaccented": """DON TO CAO
+Kinh gui: Giam doc So Y te tinh Ninh Binh
+Toi la Cao Thi Nga. Ngay 8/8/2026 me toi nam dieu tri tai benh vien da khoa tinh. Bac si Luu Van Tien
+da doi tien boi duong 5 trieu dong moi xep lich mo, neu khong dua tien thi phai cho them hai tuan.
+Toi da phai dua cho bac si Tien so tien tren. De nghi So Y te lam ro hanh vi nhung nhieu cua bac si Tien,
+xu ly nghiem theo quy dinh.
+Cao Thi Nga""",
+    "complaint_refused_certificate_titled_statement": HEADER
+    + """ĐƠN TRÌNH BÀY
+Kính gửi: Chủ tịch UBND xã Nghĩa Hưng
+Tôi nộp hồ sơ đề nghị cấp giấy chứng nhận quyền sử dụng đất cho thửa đất số 45, tờ bản đồ số 12 từ tháng
+1/2026. Ngày 15/5/2026 UBND xã có văn bản từ chối cấp giấy chứng nhận với lý do đất có tranh chấp, trong khi
+không có ai tranh chấp với gia đình tôi. Việc từ chối này trái pháp luật, xâm phạm quyền lợi của gia đình tôi.
+Đề nghị Chủ tịch UBND xã hủy văn bản trên và cấp giấy chứng nhận cho gia đình tôi.""",
+    "reflection_slow_handling": HEADER
+    + """Kính gửi: Thanh tra tỉnh Ninh Bình
+Tôi là Đoàn Văn Hưng. Tháng 3/2026 tôi đã gửi đơn đến UBND xã Lý Nhân về việc cống thoát nước của xóm
+bị tắc, nước thải tràn ra đường. Đến nay đã quá hạn nhưng đơn của tôi vẫn chưa được giải quyết, cũng chưa
+nhận được trả lời. Tình trạng ngập nước ngày càng nặng, ảnh hưởng đến đời sống của bà con.
+Tôi phản ánh để Thanh tra tỉnh biết và đôn đốc giải quyết.""",
+    "reflection_judgment_enforcement": HEADER
+    + """ĐƠN PHẢN ÁNH
+Kính gửi: Cục Thi hành án dân sự tỉnh Ninh Bình
+Tôi là Lý Thị Huệ. Bản án số 35/2024/DS-PT của Tòa án nhân dân tỉnh đã tuyên ông Hồ Văn Lâm phải trả tôi
+150 triệu đồng. Tôi đã nộp đơn yêu cầu thi hành án từ năm 2025 nhưng đến nay việc thi hành án vẫn chậm trễ,
+chấp hành viên chưa xác minh tài sản. Tôi phản ánh tình trạng trên và mong cơ quan thi hành án sớm giải quyết.""",
+    "no_title_complaint_unaccented": """Kinh gui: Chu tich UBND xa Tam Diep
+Toi la Ngo Van Hoa. Ngay 1/9/2026 UBND xa ra Quyet dinh so 77/QD-UBND cuong che thu hoi dat cua gia dinh toi
+de lam bai do xe. Gia dinh toi chua nhan duoc tien boi thuong nao. Toi khong dong y voi quyet dinh cuong che
+nay vi trai phap luat, xam pham quyen loi hop phap cua gia dinh toi. De nghi huy quyet dinh so 77/QD-UBND.
+Ngo Van Hoa""",
+}
+
+#            name: (category, title_category, mixed, secondary, complaint_round, domain, crime, party)
+EXPECTED: dict[str, tuple] = {
+    "complaint_land": ("khieu_nai", "khieu_nai", False, None, 1, "dat_dai", False, False),
+    "complaint_round_2": ("khieu_nai", "khieu_nai", False, None, 2, "dat_dai", False, False),
+    "denunciation_titled_complaint": ("to_cao", "khieu_nai", False, None, None, "tham_nhung", True, False),
+    "denunciation_titled_plea": ("to_cao", "keu_cuu", False, None, None, "an_ninh_trat_tu", True, False),
+    "recommendation_titled_complaint": (
+        "kien_nghi",
+        "khieu_nai",
+        False,
+        None,
+        None,
+        "chinh_sach_xa_hoi",
+        False,
+        False,
+    ),
+    "reflection_pollution_unaccented": ("phan_anh", None, False, None, None, "moi_truong", False, False),
+    "reflection_road_titled_request": ("phan_anh", "de_nghi", False, None, None, "giao_thong", False, False),
+    "recommendation_bridge": ("kien_nghi", "kien_nghi", False, None, None, "giao_thong", False, False),
+    "mixed_complaint_and_denunciation": ("khieu_nai", "khieu_nai", True, "to_cao", 1, "dat_dai", True, False),
+    "party_member": ("to_cao", "to_cao", False, None, None, "dang", True, True),
+    "complaint_discipline_teacher": ("khieu_nai", "trinh_bay", False, None, 1, "giao_duc", False, False),
+    "complaint_fine_construction": ("khieu_nai", None, False, None, 1, "xay_dung", False, False),
+    "denunciation_school_fees": ("to_cao", "phan_anh", False, None, None, "giao_duc", False, False),
+    "reflection_drugs": ("phan_anh", None, False, None, None, "an_ninh_trat_tu", True, False),
+    "recommendation_merit_unaccented": (
+        "kien_nghi",
+        "de_nghi",
+        False,
+        None,
+        None,
+        "chinh_sach_xa_hoi",
+        False,
+        False,
+    ),
+    "denunciation_hospital_unaccented": ("to_cao", "to_cao", False, None, None, "y_te", False, False),
+    "complaint_refused_certificate_titled_statement": (
+        "khieu_nai",
+        "trinh_bay",
+        False,
+        None,
+        1,
+        "dat_dai",
+        False,
+        False,
+    ),
+    "reflection_slow_handling": ("phan_anh", None, False, None, None, "moi_truong", False, False),
+    "reflection_judgment_enforcement": ("phan_anh", "phan_anh", False, None, None, "tu_phap", False, False),
+    "no_title_complaint_unaccented": ("khieu_nai", None, False, None, 1, "dat_dai", False, False),
+}
+
+
+@pytest.fixture(scope="module")
+def results():
+    return {name: classify(text, Extraction()) for name, text in LETTERS.items()}
+
+
+@pytest.mark.parametrize("name", sorted(LETTERS))
+def test_category_by_content_not_title(results, name):
+    got = results[name]
+    category, title, *_ = EXPECTED[name]
+    assert (got.category, got.title_category) == (category, title), got.signals
+
+
+@pytest.mark.parametrize("name", sorted(LETTERS))
+def test_mixed_and_complaint_round(results, name):
+    got = results[name]
+    _, _, mixed, secondary, rnd, *_ = EXPECTED[name]
+    assert (got.mixed, got.secondary_category, got.complaint_round) == (mixed, secondary, rnd), got.signals
+
+
+@pytest.mark.parametrize("name", sorted(LETTERS))
+def test_flags_and_domain(results, name):
+    got = results[name]
+    *_, domain, crime, party = EXPECTED[name]
+    assert (got.domain, got.crime_signs, got.party_discipline) == (domain, crime, party), got.signals
+
+
+@pytest.mark.parametrize("name", sorted(LETTERS))
+def test_probabilities_and_explanations(results, name):
+    got = results[name]
+    assert 0.0 <= got.category_confidence <= 1.0
+    assert set(got.scores) == {"khieu_nai", "to_cao", "kien_nghi", "phan_anh"}
+    assert sum(got.scores.values()) == pytest.approx(1.0, abs=1e-3)
+    assert got.category_confidence == max(got.scores.values())
+    assert got.signals and got.signals[0].startswith(load_rules().set.labels[got.category])
+    assert got.model_version.startswith("rules-")
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\nĐƠN TỐ CÁO\nKính gửi: ...", "to_cao"),
+        ("ĐƠN TỔ CÁO\n(OCR broke the tone mark)", "to_cao"),
+        ("Don khieu nai\nKinh gui UBND xa", "khieu_nai"),
+        ("  - ĐƠN KIẾN NGHỊ, PHẢN ÁNH -", "kien_nghi"),
+        ("ĐƠN PHẢN ẢNH\n", "phan_anh"),
+        ("ĐƠN KÊU CỨU KHẨN CẤP", "keu_cuu"),
+        ("Đơn đề nghị\ngiải quyết", "de_nghi"),
+        ("ĐƠN TRÌNH BÀY\nV/v đất đai", "trinh_bay"),
+        ("ĐƠN\nKHIẾU NẠI", "khieu_nai"),
+        ("ĐƠN XIN XÁC NHẬN", "other"),
+        ("THƯ TỐ CÁO", "to_cao"),
+        ("Đơn vị công tác: trường tiểu học\nTôi xin trình bày", None),
+        ("Kính gửi: UBND xã\nTôi là Nguyễn Văn A", None),
+        ("\n".join(["dòng"] * 20) + "\nĐƠN TỐ CÁO", None),
+    ],
+)
+def test_title_category(text, key):
+    assert title_category(text) == key
+
+
+def test_title_is_not_content():
+    """The same body gets the same category whatever its title."""
+    body = LETTERS["denunciation_titled_complaint"].replace("ĐƠN KHIẾU NẠI\n", "")
+    cats = {
+        classify(title + "\n" + body, Extraction()).category
+        for title in ("ĐƠN KHIẾU NẠI", "ĐƠN KIẾN NGHỊ", "")
+    }
+    assert cats == {"to_cao"}
+
+
+def test_extraction_supports_categories():
+    text = "Kính gửi: UBND xã\nTôi đề nghị các cơ quan xem xét việc này."
+    plain = classify(text, Extraction())
+    accused = classify(text, Extraction(accused=Accused(name="Trần Văn B", position="cán bộ")))
+    refs = classify(text, Extraction(decision_refs=["12/QĐ-UBND"]))
+    assert accused.scores["to_cao"] > plain.scores["to_cao"]
+    assert refs.scores["khieu_nai"] > plain.scores["khieu_nai"]
+
+
+def test_empty_letter_is_low_confidence_recommendation():
+    got = classify("", Extraction())
+    assert got.category == "kien_nghi"
+    assert got.category_confidence < 0.6
+    assert got.complaint_round is None
+
+
+def test_signal_lines_name_the_phrase():
+    got = classify(LETTERS["denunciation_titled_complaint"], Extraction())
+    assert any(line.startswith("tố cáo: 'lợi dụng") for line in got.signals)
+
+
+def _yaml_with(old: str, new: str) -> str:
+    raw = DEFAULT_PATH.read_text(encoding="utf-8")
+    assert old in raw
+    return raw.replace(old, new, 1)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("temperature: 2.0", "temperature: 2.0\ntemprature: 1.0"),  # unknown top-level key
+        (
+            "  - id: kn_decision_number\n",
+            "  - id: kn_decision_number\n    wieght: 1.0\n",
+        ),  # unknown signal key
+        ("category: khieu_nai\n    weight: 1.5", "category: khieu_nia\n    weight: 1.5"),  # unknown category
+        ("  - id: kn_cancel_decision\n", "  - id: kn_decision_number\n"),  # duplicate id
+        ("regex: ['quyết định (số )?", "regex: ['quyết định (số ?"),  # regex does not compile
+        ("temperature: 2.0", "temperature: 0"),
+    ],
+)
+def test_yaml_validation_rejects(old, new):
+    with pytest.raises(BadConfigError):
+        parse_rules(_yaml_with(old, new))
+
+
+def test_packaged_yaml_loads_once_with_hash_version():
+    rules = load_rules()
+    assert rules is load_rules()
+    assert rules.version == parse_rules(DEFAULT_PATH.read_text(encoding="utf-8")).version
+
+
+def test_evaluate_on_own_letters():
+    letters = [
+        {
+            "id": name,
+            "text": LETTERS[name],
+            "gold": dict(
+                zip(
+                    (
+                        "category",
+                        "title_category",
+                        "mixed",
+                        "secondary_category",
+                        "complaint_round",
+                        "domain",
+                        "crime_signs",
+                        "party_discipline",
+                    ),
+                    EXPECTED[name],
+                    strict=True,
+                )
+            ),
+        }
+        for name in LETTERS
+    ]
+    report = evaluate(letters)
+    assert report["n"] == len(LETTERS)
+    assert report["macro_f1"] == 1.0 and report["accuracy"] == 1.0
+    assert report["title_mismatch_accuracy"] == 1.0
+    assert report["mixed_recall"] == 1.0
+    assert sum(sum(row.values()) for row in report["confusion"].values()) == len(LETTERS)
+
+
+def test_speed_under_50ms_per_letter():
+    text = "\n\n".join(LETTERS.values())  # one long letter: ~20 short letters' worth of text
+    classify(text, Extraction())
+    start = time.perf_counter()
+    for body in LETTERS.values():
+        classify(body, Extraction())
+    per_letter = (time.perf_counter() - start) / len(LETTERS)
+    assert per_letter < 0.050
+    assert Path(DEFAULT_PATH).exists()
