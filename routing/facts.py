@@ -1,0 +1,318 @@
+"""Routing facts: what the routing table's conditions look at, derived from an Extraction + Classification.
+
+Everything here is recognition (which level of government is the accused at, which department does a
+text name, where does the matter lie); what to do with those facts is decided by ``table.yaml``.
+Text is matched diacritic-insensitively (``petitions.text.fold``) because OCR and typing lose tone marks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Literal, get_args
+
+from pydantic import BaseModel, ConfigDict
+
+from models.record import Category, Classification, Extraction, Location
+from petitions.settings import Settings
+from routing.agencies import (
+    DEPARTMENTS,
+    communes,
+    norm_words,
+    office_province,
+    resolve_province,
+)
+
+AccusedLevel = Literal[
+    "none",  # nobody named
+    "private",  # a person, household or firm (not an official acting as one)
+    "party_member",  # a Party member / Party post, outside the People's Committees
+    "police",
+    "court",
+    "enforcement",  # civil judgment enforcement (chấp hành viên, Thi hành án dân sự)
+    "procuracy",
+    "former_district",  # a body or official of an abolished district (before 1 July 2025)
+    "provincial_chairman",
+    "provincial_vice_chairman",
+    "provincial_body",  # the provincial People's Committee as a body
+    "provincial_other",  # another provincial body (not a department)
+    "department_director",  # director or deputy director of a Sở
+    "department_staff",
+    "department_body",  # the Sở itself, no person named
+    "commune_chairman",
+    "commune_vice_chairman",
+    "commune_staff",
+    "commune_body",  # the commune People's Committee (or one of its sections) as a body
+    "official_unknown",  # an official whose body or level is not said
+]
+ACCUSED_LEVELS: tuple[str, ...] = get_args(AccusedLevel)
+Scope = Literal["local", "province_wide"]
+
+COMMUNE_LEVELS = frozenset({"commune_chairman", "commune_vice_chairman", "commune_staff", "commune_body"})
+LOCAL_LEVELS = COMMUNE_LEVELS | {"private", "former_district"}
+
+
+class RoutingFacts(BaseModel):
+    """The inputs of the routing table's conditions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    category: Category
+    secondary_category: Category | None = None
+    complaint_round: Literal[1, 2] | None = None
+    domain: str = "khac"
+    crime_signs: bool = False
+    party_discipline: bool = False
+    anonymous: bool = False
+    accused_level: AccusedLevel = "none"
+    accused_head: bool = False  # heads or deputy heads an agency
+    names_accused: bool = False  # identifies the accused: a name, a unique post or a named organisation
+    has_evidence: bool = False  # anonymous denunciations: specific enough to be checked
+    accused_commune: str | None = None  # current commune named in the accused's body
+    accused_department: str | None = None  # so_* kind of the accused's department
+    mentioned_department: str | None = None  # so_* kind named in the subject
+    department: str | None = None  # competent department: accused's, named, or by domain
+    department_known: bool = False
+    petitioner_commune: str | None = None
+    incident_commune: str | None = None
+    scope: Scope = "province_wide"
+    matter_province: str | None = None  # current province (no level word) where the matter lies
+    other_province: bool = False
+    former_district: bool = False
+
+
+# ---- text recognition --------------------------------------------------------------------------------
+
+def _rx(*alternatives: str) -> re.Pattern[str]:
+    """A word-bounded alternation over phrases given in Vietnamese (folded here)."""
+    return re.compile(r"\b(?:" + "|".join(norm_words(a) for a in alternatives) + r")\b")
+
+
+_COURT = _rx("tòa án", "toà án", "tand", "thẩm phán", "chánh án", "thư ký tòa")
+_ENFORCEMENT = _rx("thi hành án", "chấp hành viên", "thads", "cục tha", "chi cục tha")
+_PROCURACY = _rx("viện kiểm sát", "kiểm sát viên", "vksnd", "viện trưởng vks")
+_POLICE = _rx("công an", "cảnh sát", "điều tra viên", "csgt")
+_PEOPLES_COMMITTEE = _rx("ubnd", "ủy ban nhân dân", "uỷ ban nhân dân", "hđnd", "hội đồng nhân dân")
+_PARTY = _rx("đảng viên", "bí thư", "chi bộ", "đảng bộ", "đảng ủy", "đảng uỷ", "tỉnh ủy", "huyện ủy", "cấp ủy")
+_VICE_CHAIR = _rx("phó chủ tịch", "pct")
+_CHAIR = _rx("chủ tịch", "ct ubnd")
+_DIRECTOR = _rx("giám đốc", "phó giám đốc", "gđ", "pgđ")
+_DEPARTMENT_WORD = re.compile(r"\bso\b(?! \d)")
+_HEAD = re.compile(
+    r"^(?:nguyen )?(?:pho )?(?:chu tich|giam doc|chanh an|vien truong|thu truong|cuc truong|"
+    r"chi cuc truong|truong|chanh van phong|chanh thanh tra)\b"
+)
+_GENERIC_POSTS = frozenset(
+    norm_words(p) for p in ("cán bộ", "công chức", "viên chức", "nhân viên", "lãnh đạo", "một số cán bộ", "cán bộ")
+)
+# The first administrative-unit word of a body's name gives its level. "xã hội" is not a commune.
+_UNIT_WORD = re.compile(
+    r"\b(dac khu|thi tran|thi xa|xa(?! hoi)|phuong|huyen|tinh(?! uy)|quan|thanh pho)\b"
+)
+_COMMUNE_WORDS = frozenset({"xa", "phuong", "dac khu", "thi tran"})
+_DISTRICT_WORDS = frozenset({"huyen", "thi xa"})
+_FORMER = re.compile(r"\bcu\b")
+_PROVINCE_NAMED = re.compile(r"\b(?:tinh|thanh pho|tp)\s+((?:[a-z]+ ?){1,4})")
+
+
+def _department_in(text: str) -> str | None:
+    """The so_* kind of the first department named in ``text`` (current or pre-2025 names)."""
+    words = norm_words(text)
+    best: tuple[int, int, str] | None = None  # (position, -alias length, kind)
+    for kind, (_name, aliases) in DEPARTMENTS.items():
+        for alias in aliases:
+            for m in re.finditer(r"\b" + re.escape(norm_words(alias)) + r"\b", words):
+                cand = (m.start(), -len(m.group(0)), kind)
+                if best is None or cand < best:
+                    best = cand
+    return best[2] if best else None
+
+
+def department_mentioned(text: str | None) -> str | None:
+    """Which department (so_* kind) a text names, e.g. "Sở Lao động - TB&XH" -> "so_noi_vu"."""
+    return _department_in(text) if text else None
+
+
+def _first_unit_word(text: str) -> str | None:
+    m = _UNIT_WORD.search(text)
+    if not m:
+        return None
+    word = m.group(1)
+    if word in {"quan", "thanh pho"}:
+        # "quận"/"thành phố" (district-level) only when the text says the body is a former one;
+        # "quan" is also "quán" (a shop), "thành phố" also the name of a centrally-run city.
+        rest = text[m.end():]
+        return "huyen" if _FORMER.search(rest) else None
+    return word
+
+
+def accused_level(position: str | None, organization: str | None, name: str | None = None) -> AccusedLevel:
+    """The level of government (or kind of person) of the accused, from position + organisation."""
+    pos = norm_words(position or "")
+    org = norm_words(organization or "")
+    both = f"{pos} ; {org}".strip(" ;")
+    if not both:
+        return "private" if name and name.strip() else "none"
+    for level, pattern in (
+        ("court", _COURT), ("enforcement", _ENFORCEMENT), ("procuracy", _PROCURACY), ("police", _POLICE),
+    ):
+        if pattern.search(both):
+            return level  # type: ignore[return-value]
+    if _department_in(both) or (_DIRECTOR.search(pos) and _DEPARTMENT_WORD.search(both)):
+        if _DIRECTOR.search(pos):
+            return "department_director"
+        return "department_staff" if pos or (name and name.strip()) else "department_body"
+    government = bool(_PEOPLES_COMMITTEE.search(both))
+    unit = _first_unit_word(org) or _first_unit_word(pos)
+    if _PARTY.search(both) and not government:
+        return "party_member"
+    if unit in _DISTRICT_WORDS:
+        return "former_district"
+    if unit == "tinh":
+        if _VICE_CHAIR.search(pos):
+            return "provincial_vice_chairman"
+        if _CHAIR.search(pos):
+            return "provincial_chairman"
+        return "provincial_body" if government else "provincial_other"
+    if unit in _COMMUNE_WORDS:
+        if _VICE_CHAIR.search(pos) and (government or _UNIT_WORD.search(pos)):
+            return "commune_vice_chairman"
+        if _CHAIR.search(pos) and (government or _UNIT_WORD.search(pos)):
+            return "commune_chairman"
+        if government or re.search(r"\b(can bo|cong chuc|vien chuc|nhan vien|chuyen vien)\b", pos):
+            return "commune_staff" if pos or (name and name.strip()) else "commune_body"
+    if re.search(r"\b(can bo|cong chuc|vien chuc|chuyen vien|lanh dao|chu tich|giam doc)\b", pos):
+        return "official_unknown"
+    return "private"
+
+
+def accused_is_head(position: str | None) -> bool:
+    """True when the post heads (or deputises for the head of) an agency: it then leads that agency."""
+    return bool(_HEAD.search(norm_words(position or "")))
+
+
+def _commune_named(text: str | None, settings: Settings) -> str | None:
+    """The current commune (canonical name) that ``text`` names with its level word ("UBND xã Liêm Hà")."""
+    if not text:
+        return None
+    words = norm_words(text)
+    best: tuple[int, int, str] | None = None
+    for agency in communes(settings):
+        unit_words = norm_words(agency.unit)
+        division = norm_words(agency.division)
+        pattern = rf"\b(?:{division}|xa|phuong|dac khu)\s+{re.escape(unit_words)}\b"
+        for m in re.finditer(pattern, words):
+            # Prefer the earliest mention; at the same place, the longest name ("Nam Hoa Lư" > "Hoa Lư").
+            cand = (m.start(), -len(unit_words), agency.unit)
+            if best is None or cand < best:
+                best = cand
+    return best[2] if best else None
+
+
+def _province_named(text: str | None) -> str | None:
+    """A province named with its level word ("tỉnh Hưng Yên"), resolved to the current province."""
+    if not text:
+        return None
+    for m in _PROVINCE_NAMED.finditer(norm_words(text)):
+        words = m.group(1).split()
+        for n in range(len(words), 0, -1):  # "hung yen cu" -> "hung yen"
+            info = resolve_province(" ".join(words[:n]))
+            if info:
+                return info.name
+    return None
+
+
+def _commune(loc: Location | None) -> str | None:
+    return loc.commune.strip() if loc and loc.commune and loc.commune.strip() else None
+
+
+def _province(loc: Location | None) -> str | None:
+    if loc and loc.province:
+        info = resolve_province(loc.province)
+        return info.name if info else loc.province.strip() or None
+    return None
+
+
+def _names_accused(level: AccusedLevel, name: str | None, position: str | None, organization: str | None) -> bool:
+    if name and name.strip():
+        return True
+    if level in {"none", "official_unknown"}:
+        return False
+    if level in {"commune_chairman", "commune_vice_chairman", "department_director", "provincial_chairman",
+                 "provincial_vice_chairman"}:
+        return True
+    pos = norm_words(position or "")
+    pos = _UNIT_WORD.sub(" ", pos)
+    pos = " ".join(pos.split())
+    if level == "private":
+        return bool(organization and organization.strip()) or bool(pos and pos not in _GENERIC_POSTS)
+    return bool(pos) and pos not in _GENERIC_POSTS
+
+
+def derive_facts(
+    extraction: Extraction,
+    classification: Classification,
+    settings: Settings,
+    domain_departments: Mapping[str, str] | None = None,
+) -> RoutingFacts:
+    """Compute the routing facts. ``domain_departments`` (from the routing table) maps a field to its Sở."""
+    accused = extraction.accused
+    name = accused.name if accused else None
+    position = accused.position if accused else None
+    organization = accused.organization if accused else None
+    level = accused_level(position, organization, name)
+
+    accused_commune = None
+    if level in COMMUNE_LEVELS | {"former_district", "party_member", "police"}:
+        accused_commune = _commune_named(organization, settings) or _commune_named(position, settings)
+    accused_department = None
+    if level.startswith("department_"):
+        accused_department = department_mentioned(f"{position or ''} ; {organization or ''}")
+    mentioned = department_mentioned(extraction.subject)
+    by_domain = (domain_departments or {}).get(classification.domain)
+    # A letter about a department's own work goes to that department and no other: when its name
+    # could not be read, the department stays unknown (review) rather than falling back to the field.
+    department = accused_department if level.startswith("department_") else (mentioned or by_domain)
+
+    incident_commune = _commune(extraction.incident_location)
+    petitioner_commune = _commune(extraction.location)
+    local = bool(incident_commune) or level in LOCAL_LEVELS or bool(accused_commune)
+
+    own = office_province(settings)
+    accused_province = _province_named(organization)
+    matter_province = (
+        _province(extraction.incident_location)
+        or accused_province
+        or (own.name if accused_commune else None)
+        or _province(extraction.location)
+    )
+    matter_info = resolve_province(matter_province)
+    other = matter_info is not None and matter_info.code != own.code
+
+    names = _names_accused(level, name, position, organization)
+    no_evidence = any(s.strip().lower() in {"no_evidence", "evidence:none"} for s in classification.signals)
+
+    return RoutingFacts(
+        category=classification.category,
+        secondary_category=classification.secondary_category,
+        complaint_round=classification.complaint_round,
+        domain=classification.domain,
+        crime_signs=classification.crime_signs,
+        party_discipline=classification.party_discipline,
+        anonymous=extraction.anonymous,
+        accused_level=level,
+        accused_head=accused_is_head(position),
+        names_accused=names,
+        has_evidence=names and not no_evidence,
+        accused_commune=accused_commune,
+        accused_department=accused_department,
+        mentioned_department=mentioned,
+        department=department,
+        department_known=department is not None,
+        petitioner_commune=petitioner_commune,
+        incident_commune=incident_commune,
+        scope="local" if local else "province_wide",
+        matter_province=matter_province,
+        other_province=other,
+        former_district=level == "former_district",
+    )
