@@ -191,7 +191,37 @@ def _parts(span: str) -> list[_Part]:
             i += 1
         if cur_tokens:
             out.append(_Part(cur_level, " ".join(cur_tokens)))
-    return [p for p in out if p.key]
+    return _split_compound([p for p in out if p.key])
+
+
+def _split_compound(parts: list[_Part]) -> list[_Part]:
+    """'xóm 10 Trực Thái' -> street + 'Trực Thái'; 'Trực Ninh Nam Định' -> 'Trực Ninh' + province."""
+    g = _gazetteer()
+    out: list[_Part] = []
+    for p in parts:
+        if p.level == "street":
+            m = re.match(r"^(\D+?\s\d+[a-z]?)\s+([a-z].*)$", p.key)
+            if m:
+                out.extend([_Part("street", m.group(1)), _Part("", m.group(2))])
+                continue
+        if p.level == "":
+            toks = p.key.split()
+            for n in (3, 2):
+                tail = " ".join(toks[-n:])
+                if len(toks) > n and (tail in g.provinces or tail in g.old_provinces):
+                    out.extend([_Part("", " ".join(toks[:-n])), _Part("", tail)])
+                    break
+            else:
+                out.append(p)
+            continue
+        out.append(p)
+    return out
+
+
+def _prefixes(key: str) -> list[str]:
+    """The key, then shorter and shorter prefixes of it ("yen dinh cu" -> "yen dinh" -> "yen")."""
+    toks = key.split()
+    return [" ".join(toks[:n]) for n in range(len(toks), 0, -1)]
 
 
 # --- resolution ---------------------------------------------------------------------------------------
@@ -224,26 +254,50 @@ def _province_only(g: _Gazetteer, new_key: str, as_written: str, legacy: LegacyU
 
 
 def _resolve_new(g: _Gazetteer, commune: _Part, prov_key: str | None, home_key: str) -> _NewUnit | None:
+    for key in _prefixes(commune.key)[:3]:
+        found = _resolve_new_key(g, _Part(commune.level, key), prov_key, home_key)
+        if found:
+            return found
+    return None
+
+
+def _resolve_new_key(g: _Gazetteer, commune: _Part, prov_key: str | None, home_key: str) -> _NewUnit | None:
     if prov_key:
         code = g.provinces[prov_key].code
         return _pick_new(g.communes.get((code, commune.key), []), commune.level)
     home = g.provinces.get(home_key)
     if home:
-        found = _pick_new(g.communes.get((home.code, commune.key), []), commune.level)
+        return _pick_new(g.communes.get((home.code, commune.key), []), commune.level)
+    return None
+
+
+def _resolve_anywhere(g: _Gazetteer, commune: _Part) -> _NewUnit | None:
+    """A commune named without province and unknown in the home province: unique in the country?"""
+    for key in _prefixes(commune.key)[:1]:
+        found = _pick_new(g.communes_any.get(key, []), commune.level)
         if found:
             return found
-    return _pick_new(g.communes_any.get(commune.key, []), commune.level)
+    return None
 
 
 def _resolve_old(g: _Gazetteer, commune: _Part, district: _Part | None, old_prov: str | None,
                  new_prov: str | None, home_key: str) -> _OldRecord | None:
+    for key in _prefixes(commune.key)[:3]:
+        found = _resolve_old_key(g, _Part(commune.level, key), district, old_prov, new_prov, home_key)
+        if found:
+            return found
+    return None
+
+
+def _resolve_old_key(g: _Gazetteer, commune: _Part, district: _Part | None, old_prov: str | None,
+                     new_prov: str | None, home_key: str) -> _OldRecord | None:
     recs = g.old_by_commune.get(commune.key, [])
     if old_prov:
         recs = [r for r in recs if _key(r.province) == old_prov]
     elif new_prov:
         recs = [r for r in recs if r.new_province_key == new_prov]
     if district:
-        by_d = [r for r in recs if _key(r.district) == district.key]
+        by_d = [r for r in recs if _key(r.district) == district.key or district.key.startswith(_key(r.district) + " ")]
         if not by_d and not old_prov and not new_prov:
             return None
         recs = by_d or recs
@@ -263,6 +317,13 @@ def _resolve_old(g: _Gazetteer, commune: _Part, district: _Part | None, old_prov
 def _classify(g: _Gazetteer, parts: list[_Part]) -> tuple[_Part | None, _Part | None, _Part | None]:
     """Pick the province, district and commune parts (by level word, else by position and gazetteer)."""
     province = district = commune = None
+    # whatever follows a province written with its level word is not part of the address
+    idx = next((i for i, p in enumerate(parts) if p.level == "tinh"), None)
+    if idx is None:
+        idx = next((i for i, p in enumerate(parts) if i > 0 and p.level == ""
+                    and (p.key in g.provinces or p.key in g.old_provinces)), None)
+    if idx is not None:
+        parts = parts[: idx + 1]
     for p in reversed(parts):
         if p.level == "tinh" and province is None:
             province = p
@@ -301,6 +362,22 @@ def resolve_address(span: str, home_province: str = "Ninh Bình") -> Location | 
     as_written = collapse_spaces(nfc(span)).strip(" ,.;:-")
     if not as_written:
         return None
+    now = _NOW.search(fold(as_written))
+    if now and len(fold(as_written)) == len(as_written):
+        # "thị trấn X cũ, nay là xã Y": the new unit is written out; the old one is the legacy
+        new = _resolve(as_written[now.end():], home_province)
+        if new is not None and new.commune:
+            old = _resolve(as_written[: now.start()], home_province)
+            legacy = old.legacy if old is not None else None
+            return new.model_copy(update={"as_written": as_written, "legacy": legacy})
+    loc = _resolve(as_written, home_province)
+    return loc.model_copy(update={"as_written": as_written}) if loc else None
+
+
+_NOW = re.compile(r"[\s,(]*\b(?:cu\b\s*[,)]?\s*)?(?:nay|hien nay|bay gio)\s+(?:la|thuoc)\b\s*")
+
+
+def _resolve(as_written: str, home_province: str) -> Location | None:
     g = _gazetteer()
     home_key = _key(home_province)
     province, district, commune = _classify(g, _parts(as_written))
@@ -321,6 +398,10 @@ def resolve_address(span: str, home_province: str = "Ninh Bình") -> Location | 
                 return _location(g, cands[0], as_written, _legacy_units(rec))
         if old_form:
             unit = _resolve_new(g, commune, new_prov, home_key)
+            if unit:
+                return _location(g, unit, as_written, None)
+        if not new_prov and not old_prov and not district:
+            unit = _resolve_anywhere(g, commune)
             if unit:
                 return _location(g, unit, as_written, None)
     if new_prov:

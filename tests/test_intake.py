@@ -197,3 +197,13 @@ def test_symlink_loop_is_unreadable(tmp_path: Path) -> None:
     loop.symlink_to(loop)
     with pytest.raises(errors.UnreadableFileError):
         read_letter(loop, SETTINGS)
+
+
+def test_uneven_lighting_is_flattened_before_ocr(tmp_path: Path, page: Image.Image) -> None:
+    import numpy as np
+
+    arr = np.asarray(page, dtype=np.float32)
+    shade = np.linspace(0.35, 1.0, arr.shape[1], dtype=np.float32)[None, :]  # dark left edge
+    path = tmp_path / "shadow.png"
+    Image.fromarray((arr * shade).astype(np.uint8), mode="L").save(path)
+    _assert_reads_letter(read_letter(path, SETTINGS).text)

@@ -1,0 +1,357 @@
+"""Who wrote the letter: names, ID numbers and address spans of the petitioner(s).
+
+Sources, in order of trust: the writer's self-introduction ("Tôi tên là …", "Họ và tên: …"), the
+signature block at the end (the name under "Người làm đơn" / "(Ký, ghi rõ họ tên)"), the list of signers
+of a group letter ("Chúng tôi gồm: 1. Ông …"), and for forwarded letters "đơn của ông …". Rules work on
+folded text so that unaccented and ALL CAPS letters are read too; names are validated against a list
+of Vietnamese family names.
+
+Public functions: :func:`extract_petitioners`; :func:`read_name` (a name at the start of a text).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from extractors.address import address_after_cue
+from models.record import Petitioner
+from petitions.text import collapse_spaces, fold, nfc
+
+_DATA = Path(__file__).parent / "data" / "names.yaml"
+
+
+@dataclass
+class PetitionerResult:
+    petitioners: list[Petitioner] = field(default_factory=list)
+    signatory_count: int = 0
+    anonymous: bool = True
+    address: str | None = None  # the (first) petitioner's address as written, also for anonymous writers
+
+
+@dataclass(frozen=True)
+class _Names:
+    surnames: frozenset[str]
+    stops: frozenset[str]
+    cap_stops: frozenset[str]
+    bigrams: frozenset[tuple[str, str]]
+    honorifics: tuple[str, ...]
+    pseudonyms: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def _names() -> _Names:
+    d = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+    return _Names(
+        surnames=frozenset(d["surnames"]),
+        stops=frozenset(d["stop_words"]),
+        cap_stops=frozenset(d["cap_stop_words"]),
+        bigrams=frozenset((a, b) for a, b in d["stop_bigrams"]),
+        honorifics=tuple(sorted(d["honorifics"], key=len, reverse=True)),
+        pseudonyms=tuple(d["pseudonyms"]),
+    )
+
+
+# --- names ------------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"[^\s,;:()\[\]{}/|\"“”'‘’<>=+*!?]+|[,;:()\[\]{}/|\"“”'‘’<>=+*!?]|\s{2,}|\t")
+
+
+def _title(word: str) -> str:
+    return word[:1].upper() + word[1:].lower()
+
+
+def _honorific_variants(text: str) -> list[str]:
+    """The text with 0, 1, 2, … leading honorifics removed ("Bà Cù Thị Nga" -> …, "Cù Thị Nga", "Thị Nga")."""
+    n = _names()
+    out = [text]
+    while True:
+        text = text.lstrip(" :-–.,")
+        f = fold(text)
+        h = next((h for h in n.honorifics if f.startswith(h + " ") and len(f) == len(text)), None)
+        if h is None:
+            return out
+        text = text[len(h) + 1:]
+        out.append(text)
+
+
+def read_name(tail: str, whole: bool = False, allow_lower: bool = False) -> str | None:
+    """Read a person's name at the start of ``tail`` (after an intro cue); None if there is none.
+
+    Mixed-case text: the name is the run of capitalised words. ALL CAPS (or, with ``allow_lower``, all
+    lower-case) text: the run ends at a stop word. With ``whole``, the name must be all the text (a
+    signature line). Honorifics ("Ông", "Bà") are dropped, but a family name that folds like one
+    ("Cù" / "cụ") is kept.
+    """
+    for variant in reversed(_honorific_variants(nfc(tail).lstrip(" :-–.,"))):
+        name = _read(variant, whole, allow_lower)
+        if name:
+            return name
+    return None
+
+
+def _same_case(tok: str, mode: str) -> bool:
+    if mode == "caps":
+        return tok.isupper()
+    if mode == "cap":
+        return tok[0].isupper() and not (tok.isupper() and len(tok) > 1)
+    return tok.islower()
+
+
+def _read(tail: str, whole: bool, allow_lower: bool = False) -> str | None:
+    n = _names()
+    toks = [m.group() for m in _TOKEN.finditer(tail)]
+    words: list[str] = []
+    mode = ""
+    for i, tok in enumerate(toks):
+        if not tok.isalpha():
+            break
+        f = fold(tok)
+        nxt = fold(toks[i + 1]) if i + 1 < len(toks) else ""
+        nxt = "#" if nxt[:1].isdigit() else nxt
+        if not mode:
+            mode = "caps" if tok.isupper() and len(tok) > 1 else "cap" if tok[0].isupper() else "lower"
+        elif not _same_case(tok, mode):
+            break
+        if mode == "lower" and not allow_lower:
+            return None
+        if words and ((f, nxt) in n.bigrams or f in (n.stops if mode != "cap" else n.cap_stops)):
+            break
+        if mode != "cap" and not words and f in n.stops:
+            return None
+        words.append(tok)
+        if len(words) == 6:
+            break
+    if not 2 <= len(words) <= 5:
+        return None
+    if whole and len(words) < len([t for t in toks if t.isalpha()]):
+        return None
+    if fold(words[0]) not in n.surnames:
+        return None
+    if fold(" ".join(words)).startswith(n.pseudonyms):
+        return None
+    return " ".join(_title(w) for w in words)
+
+
+# --- cues -------------------------------------------------------------------------------------------
+
+_INTRO = [
+    re.compile(r"\b(?:toi|em|chau)\s+(?:ten\s+)?la\b\s*[:\-]?\s*"),
+    re.compile(r"\b(?:ten\s+toi\s+la\b|toi\s+ten\b(?!\s+la\b))\s*[:\-]?\s*"),
+    re.compile(
+        r"\bho\s*(?:va\s+)?ten(?:\s+(?:nguoi\s+(?:viet|lam|gui|dung)\s+don"
+        r"|nguoi\s+(?:to cao|khieu nai|kien nghi|phan anh|de nghi)|chu ho))?\s*[:\-]\s*"
+    ),
+    re.compile(r"\bnguoi\s+(?:viet|lam|gui|dung)\s+don\s*(?:la\s*)?[:\-]\s*"),
+    re.compile(r"\bnguoi\s+(?:to cao|khieu nai|kien nghi|phan anh|de nghi)\s*(?:la\s*)?[:\-]\s*"),
+    re.compile(r"^\s*toi\s*[,:]\s*"),
+    re.compile(r"\b(?:nguoi\s+)?dai\s+dien(?:\s+(?:lien\s+he|cac\s+ho|nhom))?\s*(?:la\s*)?[:\-]\s*"),
+]
+_FORWARDED = re.compile(r"\b(?:don(?:\s+thu)?|thu)\s+(?:cua|do)\s+(?=(?:ong|ba|anh|chi|cong dan)\s)")
+_SIGNATURE = re.compile(
+    r"nguoi\s+(?:viet|lam|gui|dung)\s+don|nguoi\s+(?:to cao|khieu nai|kien nghi|phan anh|de nghi|trinh bay)"
+    r"|ky\s*(?:,|va)?\s*(?:ghi\s*)?ro\s+ho\s*(?:va\s*)?ten|\bda\s+ky\b|^\s*\(?\s*ky\s+ten\s*\)?\s*$"
+    r"|\bnguoi\s+ky\s+ten\b|\bky\s+ten\b"
+)
+_SIG_NOISE = re.compile(
+    r"\(?\s*\b(?:da\s+ky(?:\s+ten)?|ky(?:\s*,?\s*(?:va\s+)?ghi\s+ro\s+ho\s*(?:va\s*)?ten)?|ky\s+ten|chu\s+ky"
+    r"|dau\s+van\s+tay|(?:da\s+)?diem\s+chi)\b\s*\)?\s*[:.]?"
+)
+# A line that introduces the list of signers at the end ("Các hộ cùng ký tên:", "Những người cùng kiến nghị:")
+_LIST_INTRO = re.compile(
+    r"^\s*(?:nhung\s+nguoi|cac\s+ho|cac\s+cong\s+dan|dai\s+dien|danh\s+sach|cac\s+thanh\s+vien|chung\s+toi"
+    r"|nguoi|ho\s+dan|cac\s+ba\s+con|tap\s+the)\b[^:\n]{0,60}:\s*$"
+)
+_DATE_LINE = re.compile(r"ngay\s*\d{1,2}\s*thang\s*\d{1,2}\s*nam\s*\d{4}")
+_GROUP = re.compile(
+    r"\bchung\s+toi\s+(?:gom|gom\s+co|ten\s+la|ky\s+ten\s+duoi\s+day|co\s+ten\s+duoi\s+day|la\s+cac|la\s+nhung"
+    r"|gom\s+cac|gom\s+nhung|la\s*:)|\bnhung\s+nguoi\s+(?:ky\s+ten|lam\s+don|viet\s+don|dung\s+don|co\s+ten)"
+    r"|\bdanh\s+sach\s+(?:cac\s+)?(?:ho|nguoi|cong\s+dan)|\bdong\s+ky\s+ten\b|\bcac\s+ho\s+dan\s+ky\s+ten"
+    r"|\bcac\s+ho\s+(?:dan\s+)?gom\b|\bnguoi\s+ky\s+ten\b|\bho\s+ten\s+va\s+chu\s+ky\b"
+    r"|\bchung\s+toi\s*,?\s*(?:la\s+)?(?:nhung\s+nguoi|cac\s+ho|cac\s+cong\s+dan)"
+)
+_ITEM = re.compile(r"^\s*\|?\s*(?:\d{1,3}\s*[.)/:\-|]?|[-•+*–])\s*\|?\s*(?=\S)")
+_COUNT = re.compile(r"\b(\d{1,3})\s+(?:nguoi|ho|cong dan|ho dan|chu ky)\b[^.\n]{0,30}\bky\b")
+_ID = re.compile(
+    r"\b(?:so\s+)?(?:cccd|cmnd|cmtnd|cmt|can\s+cuoc(?:\s+cong\s+dan)?|chung\s+minh\s+(?:nhan\s+dan|thu)"
+    r"|(?:so\s+)?dinh\s+danh(?:\s+ca\s+nhan)?)\b[^0-9\n]{0,25}?(\d[\d .]{7,16}\d)"
+)
+
+
+@dataclass
+class _Line:
+    raw: str
+    folded: str
+
+
+def _lines(text: str) -> list[_Line]:
+    out = []
+    for raw in nfc(text).splitlines():
+        f = fold(raw)
+        out.append(_Line(raw if len(raw) == len(f) else f, f))
+    return out
+
+
+def _id_in(lines: list[_Line]) -> str | None:
+    for ln in lines:
+        m = _ID.search(ln.folded)
+        if m:
+            digits = re.sub(r"\D", "", m.group(1))
+            if len(digits) in (9, 12):
+                return digits
+    return None
+
+
+def _address_near(lines: list[_Line], start: int, stop: int) -> str | None:
+    for i in range(start, min(stop, len(lines))):
+        nxt = lines[i + 1].raw if i + 1 < len(lines) else None
+        span = address_after_cue(lines[i].raw, nxt)
+        if span:
+            return span
+    return None
+
+
+def _intro(lines: list[_Line]) -> tuple[str, int] | None:
+    for i, ln in enumerate(lines):
+        found: list[str] = []
+        for cue in _INTRO:
+            for m in cue.finditer(ln.folded):
+                starts = [m.end()]
+                # "Tôi tên Lã Văn An" folds like "tôi tên là …": the cue's last word may be the surname
+                la = re.search(r"\bla\s*[:\-]?\s*$", ln.folded[m.start():m.end()])
+                la_tok = ln.raw[m.start() + la.start(): m.start() + la.start() + 2] if la else ""
+                if la and (la_tok.lower() == "lã" or la_tok == "La"):
+                    starts.append(m.start() + la.start())
+                for st in starts:
+                    lower = not re.search(r"[A-ZĐÀ-Ỹ]", ln.raw[st:])  # a letter typed all in lower case
+                    nm = read_name(ln.raw[st:], allow_lower=lower)
+                    if nm:
+                        found.append(nm)
+        if found:
+            return max(found, key=lambda nm: len(nm.split())), i
+    return None
+
+
+def _signature(lines: list[_Line]) -> str | None:
+    start = max(0, len(lines) - 25)
+    marks = [i for i in range(start, len(lines)) if _SIGNATURE.search(lines[i].folded)]
+    for mark in reversed(marks):
+        for j in range(mark, min(mark + 6, len(lines))):
+            ln = lines[j]
+            cleaned = _SIG_NOISE.sub(" ", ln.folded)
+            if j == mark:
+                cleaned = _SIGNATURE.sub(" ", cleaned)
+            if not cleaned.strip(" .:-()"):
+                continue
+            # map the cleaned folded text back onto the raw line by keeping only its surviving words
+            raw_words = [w for w, f in zip(ln.raw.split(), ln.folded.split(), strict=False)
+                         if f.strip("().:,-") in cleaned.split()]
+            name = read_name(" ".join(raw_words), whole=True)
+            if name:
+                return name
+    # no marker: a name alone on the last non-empty line
+    tail = [ln for ln in lines if ln.raw.strip()][-1:]
+    if tail:
+        return read_name(_SIG_NOISE.sub(" ", tail[0].raw) if tail[0].raw == tail[0].folded else tail[0].raw,
+                          whole=True)
+    return None
+
+
+def _item_names(lines: list[_Line], start: int, limit: int = 60) -> list[tuple[str, int]]:
+    """Names in a numbered/bulleted list (or a comma list on the cue line) starting at line ``start``."""
+    found: list[tuple[str, int]] = []
+    misses = 0
+    for i in range(start, min(start + limit, len(lines))):
+        ln = lines[i]
+        names: list[str] = []
+        m = _ITEM.match(ln.raw)
+        if m:
+            name = read_name(ln.raw[m.end():])
+            if name:
+                names.append(name)
+        elif i == start:
+            g = _GROUP.search(ln.folded)
+            tail = ln.raw[g.end():] if g else ""
+            for piece in re.split(r"[,;]|\bvà\b|\bva\b", tail):
+                name = read_name(piece.strip(" :-"))
+                if name:
+                    names.append(name)
+        if names:
+            found.extend((nm, i) for nm in names)
+            misses = 0
+        elif i > start and ln.raw.strip():
+            is_detail = address_after_cue(ln.raw) is not None or _ID.search(ln.folded)
+            if not is_detail:
+                misses += 1
+                if misses >= 3 or (found and misses >= 2):
+                    break
+    return found
+
+
+def _group(lines: list[_Line]) -> list[tuple[str, int]]:
+    members: list[tuple[str, int]] = []
+    for i, ln in enumerate(lines):
+        if _GROUP.search(ln.folded):
+            members.extend(_item_names(lines, i))
+    # the signers' list at the end: after a signature mark, a list intro or the date line
+    tail_start = max(0, len(lines) - 40)
+    for i in range(tail_start, len(lines)):
+        f = lines[i].folded
+        if _SIGNATURE.search(f) or _LIST_INTRO.match(f) or _DATE_LINE.search(f):
+            members.extend(_item_names(lines, i))
+    seen: set[str] = set()
+    out = []
+    for name, i in members:
+        if fold(name) not in seen:
+            seen.add(fold(name))
+            out.append((name, i))
+    return out
+
+
+def _is_group_letter(lines: list[_Line]) -> bool:
+    return any(_GROUP.search(ln.folded) for ln in lines)
+
+
+def _member(lines: list[_Line], name: str, i: int) -> Petitioner:
+    nxt = i + 1 if i + 1 < len(lines) and not _ITEM.match(lines[i + 1].raw) else i
+    return Petitioner(name=name, id_number=_id_in(lines[i:nxt + 1]), address=_address_near(lines, i, nxt + 1))
+
+
+def extract_petitioners(text: str) -> PetitionerResult:
+    """Find the writer(s) of a letter; anonymous when no real name is given."""
+    lines = _lines(text)
+    intro = _intro(lines)
+    sig = _signature(lines)
+    group = _group(lines) if _is_group_letter(lines) or not intro else []
+
+    if len(group) >= 2:
+        petitioners = [_member(lines, n, i) for n, i in group]
+        if intro and fold(intro[0]) not in {fold(p.name or "") for p in petitioners}:
+            petitioners.insert(0, _member(lines, intro[0], intro[1]))
+        if petitioners[0].address is None:
+            petitioners[0].address = _address_near(lines, 0, len(lines) // 2 + 1)
+        declared = max((int(m.group(1)) for ln in lines for m in _COUNT.finditer(ln.folded)), default=0)
+        count = max(len(petitioners), declared if declared < 500 else 0)
+        return PetitionerResult(petitioners, count, False, petitioners[0].address)
+
+    name, at = (intro[0], intro[1]) if intro else (sig, None) if sig else (None, None)
+    if name is None:
+        fwd = next(((i, m) for i, ln in enumerate(lines) for m in _FORWARDED.finditer(ln.folded)), None)
+        if fwd:
+            name = read_name(lines[fwd[0]].raw[fwd[1].end():])
+            at = fwd[0] if name else None
+    if name and sig and fold(name) == fold(sig) and fold(name) == name.lower() and fold(sig) != sig.lower():
+        name = sig  # the signature kept the diacritics the introduction lacks
+    if name is None:
+        return PetitionerResult([], 0, True, _address_near(lines, 0, len(lines)))
+
+    start = at if at is not None else 0
+    stop = start + 8 if at is not None else len(lines)
+    address = _address_near(lines, start, stop) or _address_near(lines, 0, len(lines))
+    ident = _id_in(lines[start:stop])
+    return PetitionerResult([Petitioner(name=collapse_spaces(name), id_number=ident, address=address)], 1,
+                            False, address)
