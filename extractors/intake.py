@@ -151,7 +151,7 @@ def _text_layers(path: Path, settings: Settings) -> list[str | None]:
                 raise TooManyPagesError()
             if not pdf.pages:
                 raise CorruptPdfError("PDF không có trang nào / the PDF has no pages.")
-            return [_real_text(page.extract_text() or "", settings) for page in pdf.pages]
+            return [_real_text(page.extract_text() or "", bool(page.images), settings) for page in pdf.pages]
     except PDFPasswordIncorrect as exc:
         raise EncryptedPdfError() from exc
     except (TooManyPagesError, CorruptPdfError):
@@ -167,11 +167,12 @@ def _letters(text: str) -> int:
     return sum(ch.isalpha() for ch in text)
 
 
-def _real_text(text: str, settings: Settings) -> str | None:
-    """A text layer counts when it holds enough letters and is mostly words, not stray glyphs."""
+def _real_text(text: str, has_images: bool, settings: Settings) -> str | None:
+    """A text layer counts when it is mostly words, not stray glyphs, and — on a page that also
+    holds an image (a scan with a thin OCR layer or a stamp) — when it holds enough letters."""
     text = unicodedata.normalize("NFC", text).strip()
     letters = _letters(text)
-    if letters < settings.min_text_chars:
+    if letters == 0 or (has_images and letters < settings.min_text_chars):
         return None
     visible = sum(not ch.isspace() for ch in text)
     if visible and letters / visible < 0.6:

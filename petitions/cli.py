@@ -41,9 +41,7 @@ def iter_inputs(paths: Sequence[Path]) -> Iterator[Path]:
 def _open_store(settings: Settings):  # noqa: ANN202 - imported lazily, keeps `--help` fast
     from models.store import Store
 
-    store = Store.open(settings)
-    store.migrate()
-    return store
+    return Store.open(settings)  # migrates to the latest schema
 
 
 def cmd_process(args: argparse.Namespace, settings: Settings) -> int:

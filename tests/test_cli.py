@@ -37,7 +37,10 @@ def inbox(tmp_path: Path) -> Path:
     return box
 
 
-def test_process_writes_one_record_per_file_and_exits_0(inbox: Path, env: dict[str, str], tmp_path: Path) -> None:
+def test_process_writes_one_record_per_file_and_exits_0(
+    inbox: Path, env: dict[str, str], tmp_path: Path, store_url: str
+) -> None:
+    env["PETITIONS_DB_URL"] = store_url  # SQLite, then PostgreSQL
     out = tmp_path / "out.jsonl"
     proc = run(["process", str(inbox), "--out", str(out), "--received", "2026-11-25"], env)
     assert proc.returncode == 0, proc.stderr
