@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import json
 import logging
 import sys
@@ -22,6 +23,10 @@ from petitions.errors import ExitCode, NotFoundError, PetitionsError
 from petitions.settings import Settings, load_settings
 
 log = logging.getLogger("petitions")
+
+# Modules that add subcommands: each has `register(subparsers)`, which adds its parsers with
+# `set_defaults(func=...)`; each func takes (args, settings) and returns an exit code.
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 def iter_inputs(paths: Sequence[Path]) -> Iterator[Path]:
@@ -163,6 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, help="only the first N letters")
     p.add_argument("--out", type=Path, help="write per-letter predictions here (JSON Lines)")
     p.set_defaults(func=cmd_eval)
+
+    for module in COMMAND_MODULES:  # commands that live beside their capability
+        importlib.import_module(module).register(sub)
     return parser
 
 
