@@ -35,3 +35,14 @@ class ThreadExecutor:
 
 def make_executor(workers: int) -> Executor:
     return SerialExecutor() if workers <= 1 else ThreadExecutor(workers)
+
+
+class SharedPoolExecutor:
+    """Pages of every letter go through one pool: with letters processed in parallel too, a long
+    letter's pages still spread over the cores, and at most ``max_workers`` tesseracts run at once."""
+
+    def __init__(self, pool: ThreadPoolExecutor) -> None:
+        self.pool = pool
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        return list(self.pool.map(fn, items))

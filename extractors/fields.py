@@ -19,7 +19,7 @@ from extractors.subject import extract_subject
 from extractors.units import resolve_address
 from models.record import Extraction, Location
 from petitions.settings import Settings, default_settings
-from petitions.text import fold, nfc
+from petitions.text import fold, nfc, unwrap_lines
 
 
 def _location(span: str | None, settings: Settings) -> Location | None:
@@ -30,7 +30,7 @@ def _location(span: str | None, settings: Settings) -> Location | None:
 
 def extract_fields(text: str, settings: Settings) -> Extraction:
     """Extract every field of the letter record that comes from the text alone."""
-    text = nfc(text)
+    text = unwrap_lines(nfc(text))
     who = extract_petitioners(text)
     location = _location(who.address, settings)
     incident = extract_incident_location(text, location, settings.province, skip=who.address)

@@ -4,10 +4,11 @@ tesseract runs as a subprocess with ``OMP_THREAD_LIMIT=1``: one process per core
 own threading by 4x on these machines, so parallelism comes from running several pages at once
 (see :mod:`extractors.executor`), never from tesseract's threads.
 
-A page first goes through as it is (grayscale). When that pass returns little text or low
-confidence, the page is cleaned (3x3 median + Otsu threshold: noisy high-resolution scans can come
-back empty otherwise) and, if the orientation detector says so, rotated; the better of the two
-passes wins. The clean-up also flattens uneven lighting first. No page is OCR'd more than twice.
+A page is first prepared (:mod:`extractors.preprocess`: resolution, uneven lighting, skew — each
+only when measured to be needed) and read once. When that pass returns little text or low
+confidence, the page is cleaned (background flattened, 3x3 median + Otsu threshold: noisy
+high-resolution scans can come back empty otherwise) and, if the orientation detector says so,
+rotated; the better of the two passes wins. No page is OCR'd more than twice.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytesseract
-from PIL import Image, ImageFilter, ImageOps
+from PIL import Image
 
+from extractors.preprocess import flatten_background, otsu_binarize, prepare
+from extractors.textnorm import normalize_ocr_text
 from models.record import PageText
 from petitions.errors import MissingDependencyError, OcrFailedError, OcrTimeoutError
 from petitions.settings import Settings
@@ -33,7 +36,6 @@ os.environ["OMP_THREAD_LIMIT"] = "1"
 LOW_CONFIDENCE_WORD = 0.6  # words below this are listed for the reviewer
 RETRY_BELOW_CONFIDENCE = 0.75
 RETRY_BELOW_CHARS = 40
-UNEVEN_BACKGROUND = 40  # grey levels between the darkest and brightest paper: flatten first
 
 
 @dataclass(frozen=True)
@@ -111,45 +113,6 @@ def _assemble(data: dict[str, list]) -> OcrPass:
     return OcrPass("\n".join(out), round(confidence, 4), len(confs), low)
 
 
-def flatten_background(gray: Image.Image) -> Image.Image:
-    """Divide the page by its estimated background (uneven lighting, phone photos, shadows).
-
-    The background is the local maximum (paper is the brightest thing on a page), estimated at 1/8
-    scale so that it stays cheap on 300-dpi pages.
-    """
-    small = gray.reduce(8)
-    background = small.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(4)).resize(gray.size)
-    page = np.asarray(gray, dtype=np.float32)
-    bg = np.maximum(np.asarray(background, dtype=np.float32), 1.0)
-    return Image.fromarray(np.clip(page / bg * 255.0, 0, 255).astype(np.uint8), mode="L")
-
-
-def background_spread(gray: Image.Image) -> int:
-    """How uneven the paper's brightness is (95th - 5th percentile of the background estimate)."""
-    background = gray.reduce(8).filter(ImageFilter.MaxFilter(5))
-    p5, p95 = np.percentile(np.asarray(background), [5, 95])
-    return int(p95 - p5)
-
-
-def otsu_binarize(img: Image.Image) -> Image.Image:
-    """3x3 median filter, then a global Otsu threshold."""
-    gray = img.convert("L").filter(ImageFilter.MedianFilter(3))
-    arr = np.asarray(gray)
-    if arr.min() == arr.max():
-        return gray  # a uniform page has nothing to separate
-    hist = np.bincount(arr.ravel(), minlength=256).astype(np.float64)
-    total = arr.size
-    cum = np.cumsum(hist)
-    cum_mean = np.cumsum(hist * np.arange(256))
-    mean_all = cum_mean[-1] / total
-    w0 = cum / total
-    w1 = 1.0 - w0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        between = (mean_all * w0 - cum_mean / total) ** 2 / (w0 * w1)
-    threshold = int(np.nanargmax(between))
-    return Image.fromarray(np.where(arr > threshold, 255, 0).astype(np.uint8), mode="L")
-
-
 _ROTATE = re.compile(r"Rotate:\s*(\d+)")
 
 
@@ -165,9 +128,8 @@ def detect_rotation(img: Image.Image, settings: Settings) -> int:
 
 def ocr_page(img: Image.Image, number: int, settings: Settings) -> PageText:
     """OCR one page image; the retry rule is the only reason a page is read twice."""
-    gray = ImageOps.exif_transpose(img).convert("L")
-    if background_spread(gray) > UNEVEN_BACKGROUND:
-        gray = flatten_background(gray)
+    prepared = prepare(img)
+    gray = prepared.image
     first = _run_tesseract(gray, settings)
     best = first
     if len(first.text) < RETRY_BELOW_CHARS or first.confidence < RETRY_BELOW_CONFIDENCE:
@@ -179,9 +141,11 @@ def ocr_page(img: Image.Image, number: int, settings: Settings) -> PageText:
         log.debug("page %d retried (rotation %d): %.2f -> %.2f", number, rotation, first.quality, second.quality)
         if second.quality > first.quality:
             best = second
+    if prepared.steps:
+        log.debug("page %d prepared: %s", number, ", ".join(prepared.steps))
     return PageText(
         number=number,
-        text=best.text,
+        text=normalize_ocr_text(best.text),
         source="ocr",
         confidence=best.confidence,
         word_count=best.words,

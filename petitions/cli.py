@@ -50,6 +50,7 @@ def _open_store(settings: Settings):  # noqa: ANN202 - imported lazily, keeps `-
 
 
 def cmd_process(args: argparse.Namespace, settings: Settings) -> int:
+    from extractors.executor import SharedPoolExecutor
     from extractors.ocr import check_tesseract
     from petitions.pipeline import process_file
     from petitions.summary import print_summary
@@ -61,9 +62,12 @@ def cmd_process(args: argparse.Namespace, settings: Settings) -> int:
     out: TextIO = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
     records = []
     try:
-        with ThreadPoolExecutor(max_workers=settings.workers) as pool:
-            # One letter per worker (tesseract runs one process per core); only this thread writes.
-            for done in pool.map(lambda p: process_file(p, settings, received=received), inputs):
+        # Letters are read in parallel, and every page of every letter is OCR'd in one shared pool of
+        # `workers` threads (one tesseract process per core). Only this thread writes to the store.
+        with ThreadPoolExecutor(settings.workers) as letters, ThreadPoolExecutor(settings.workers) as pages:
+            page_executor = SharedPoolExecutor(pages)
+            work = lambda p: process_file(p, settings, received=received, executor=page_executor)  # noqa: E731
+            for done in letters.map(work, inputs):
                 store.save(done.record, done.pages)
                 out.write(done.record.to_json() + "\n")
                 out.flush()

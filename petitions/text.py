@@ -31,3 +31,30 @@ def collapse_spaces(text: str) -> str:
 def slug(text: str) -> str:
     """"Liêm Hà" -> "liem-ha": stable ids for agencies and units."""
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+
+
+_LIST_START = re.compile(r"^\s*(?:[-+•*–]|\d{1,2}[.)]|[a-zđ][.)]\s|[IVX]{1,4}[.)])", re.IGNORECASE)
+_FULL_LINE_SHARE = 0.72  # a line this close to the page's usual full width was wrapped by the layout
+
+
+def unwrap_lines(text: str) -> str:
+    """Join lines that a page's layout wrapped inside a paragraph, keeping every other line break.
+
+    Scans and PDF text layers break sentences at the right margin ("trú tại thôn\\nĐồng Lý, xã …").
+    A line is joined to the next when it is about as long as the page's full lines, the next line
+    is in the same paragraph (not blank) and does not start a list item. Short lines (headers,
+    the date line, "Kính gửi:", signatures) and blank lines stay as they are.
+    """
+    lines = text.split("\n")
+    lengths = sorted(len(line.strip()) for line in lines if line.strip())
+    if len(lengths) < 4:
+        return text
+    full = lengths[int(len(lengths) * 0.9)] * _FULL_LINE_SHARE
+    out: list[str] = []
+    for line in lines:
+        if out and out[-1].strip() and line.strip() and len(out[-1].strip()) >= full \
+                and not _LIST_START.match(line) and not out[-1].rstrip().endswith(":"):
+            out[-1] = out[-1].rstrip() + " " + line.strip()
+        else:
+            out.append(line)
+    return "\n".join(out)

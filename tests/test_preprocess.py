@@ -1,0 +1,84 @@
+"""Each preprocessing decision on real page images, and the text normalisation after OCR."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from extractors.preprocess import estimate_skew, prepare
+from extractors.textnorm import normalize_ocr_text
+from petitions.text import unwrap_lines
+from tests.pages import draw_page
+
+
+@pytest.fixture(scope="module")
+def page() -> Image.Image:
+    return draw_page(size=(2480, 3508), font_px=44)  # A4 at 300 dpi
+
+
+def test_clean_300dpi_page_needs_nothing(page: Image.Image) -> None:
+    assert prepare(page).steps == []
+
+
+def test_low_resolution_page_is_upscaled(page: Image.Image) -> None:
+    small = page.resize((1240, 1754))  # 150 dpi, no dpi in the file
+    prepared = prepare(small)
+    assert prepared.steps[0].startswith("dpi 150->300")
+    assert abs(prepared.image.width - 2480) <= 2 and abs(prepared.image.height - 3508) <= 2
+
+
+def test_dpi_from_the_file_wins_over_the_estimate(page: Image.Image) -> None:
+    page.info["dpi"] = (300, 300)
+    assert not any(s.startswith("dpi") for s in prepare(page).steps)
+
+
+def test_uneven_lighting_is_flattened(page: Image.Image) -> None:
+    arr = np.asarray(page, dtype=np.float32) * np.linspace(0.4, 1.0, page.width, dtype=np.float32)[None, :]
+    prepared = prepare(Image.fromarray(arr.astype(np.uint8), mode="L"))
+    assert "flatten" in prepared.steps
+    # the paper is even again: both edges of an empty band are near white
+    band = np.asarray(prepared.image)[20:60]
+    assert band[:, :100].mean() > 230 and band[:, -100:].mean() > 230
+
+
+@pytest.mark.parametrize("angle", [3.0, -2.0, 1.2])
+def test_skew_is_measured_and_levelled(page: Image.Image, angle: float) -> None:
+    skewed = page.rotate(angle, expand=True, fillcolor=255)
+    assert estimate_skew(skewed) == pytest.approx(-angle, abs=0.3)
+    prepared = prepare(skewed)
+    assert any(s.startswith("deskew") for s in prepared.steps)
+    assert abs(estimate_skew(prepared.image)) <= 0.3
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Hoà bình, thuỷ lợi", "Hòa bình, thủy lợi"),  # tone marks in their modern place
+        ("\u00d0ồng Hới", "Đồng Hới"),  # Icelandic eth read for Đ
+        ("Quyết định số 245/QĐ-\nUBND ngày 12/3", "Quyết định số 245/QĐ-UBND ngày 12/3"),
+        ("Kính gửi:   Chủ tịch\n\n\n\nTôi tên là", "Kính gửi: Chủ tịch\n\nTôi tên là"),
+        ("Độc lập - Tự do -\nHạnh phúc", "Độc lập - Tự do -\nHạnh phúc"),  # a dash, not a broken code
+        ("Nguye\u0302\u0301n", "Nguyến"),  # NFD from a scanner -> NFC
+    ],
+)
+def test_normalize_ocr_text(raw: str, expected: str) -> None:
+    assert normalize_ocr_text(raw) == expected
+
+
+def test_unwrap_joins_wrapped_lines_but_keeps_structure() -> None:
+    text = "\n".join([
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Kính gửi: Chủ tịch UBND xã Gia Trấn",
+        "",
+        "Tôi tên là Lã Văn Kiên, sinh năm 1975, CCCD 037075001234, trú tại thôn",
+        "Đông, xã Gia Trấn, tỉnh Ninh Bình. Tôi làm đơn này đề nghị các cấp xem",
+        "xét.",
+        "1. Bản sao giấy chứng nhận quyền sử dụng đất của gia đình tôi cấp năm 2001;",
+        "2. Ảnh chụp hiện trường.",
+        "Người làm đơn",
+    ])
+    out = unwrap_lines(text).split("\n")
+    assert "trú tại thôn Đông, xã Gia Trấn, tỉnh Ninh Bình. Tôi làm đơn này đề nghị các cấp xem xét." in out[3]
+    assert out[0] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" and out[1].startswith("Kính gửi:")
+    assert out[4].startswith("1. ") and out[5].startswith("2. ") and out[6] == "Người làm đơn"
