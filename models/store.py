@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Self
 from zoneinfo import ZoneInfo
 
 from alembic import command
+from pydantic import ValidationError
 from sqlalchemy import Connection, delete, func, inspect, select, text
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
@@ -32,8 +33,16 @@ from models.engine import (
 )
 from models.migrations import alembic_config
 from models.record import LetterRecord, PageText
-from models.rows import AuditRow, QueueRow
-from models.tables import OPEN_QUEUE_STATUSES, QUEUE_STATUSES, AuditEntry, Letter, Page, QueueItem
+from models.rows import AuditRow, CorrectionRow, QueueRow
+from models.tables import (
+    OPEN_QUEUE_STATUSES,
+    QUEUE_STATUSES,
+    AuditEntry,
+    Correction,
+    Letter,
+    Page,
+    QueueItem,
+)
 from petitions.errors import NotFoundError, StoreUnavailableError
 
 if TYPE_CHECKING:
@@ -46,6 +55,10 @@ _HEX = re.compile(r"[0-9a-f]+")
 _CHUNK = 500  # ids per IN (...) clause
 _PG_MIGRATE_LOCK = 0x70657469  # advisory lock key: one migrating process at a time
 _DIGESTED_FIELDS = ("text",)  # audited by fingerprint, not by value
+# Record fields a reviewer may correct (the classification's judgments).
+CORRECTABLE_FIELDS = frozenset({
+    "category", "mixed", "secondary_category", "complaint_round", "domain", "crime_signs", "party_discipline",
+})
 
 
 def _utcnow() -> dt.datetime:
@@ -184,6 +197,62 @@ class Store:
             item.status, item.updated_at = status, _utcnow()
         log.info("letter %s: queue status %s", letter_id, status)
 
+    def add_correction(
+        self,
+        letter_id: str,
+        field: str,
+        before: Any,
+        after: Any,
+        actor: str,
+        comment: str | None = None,
+    ) -> CorrectionRow:
+        """A reviewer corrects one field of a stored letter (e.g. ``category``).
+
+        In one transaction: the correction row (with the model version that produced ``before``),
+        an audit row ("corrected"), and the stored record's field (and its column copy) set to
+        ``after``. The corrected record must still be a valid LetterRecord (ValueError otherwise).
+        """
+        if field not in CORRECTABLE_FIELDS:
+            raise ValueError(f"field {field!r} cannot be corrected; one of {sorted(CORRECTABLE_FIELDS)}")
+        before, after = nfc_json(before), nfc_json(after)
+        now = _utcnow()
+        with self._session(write=True) as session:
+            letter = session.get(Letter, letter_id, with_for_update=True)
+            if letter is None:
+                raise NotFoundError(f"no letter with id {letter_id}")
+            data = dict(letter.record)
+            data[field] = after
+            try:
+                data = LetterRecord.model_validate(data).model_dump(mode="json")
+            except ValidationError as exc:
+                raise ValueError(f"invalid value for {field}: {after!r}") from exc
+            model_version = data.get("model_version")
+            row = Correction(
+                letter_id=letter_id, field=field, before=before, after=after, actor=actor, at=now,
+                comment=comment, model_version=model_version,
+            )
+            session.add(row)
+            session.add(
+                AuditEntry(
+                    at=now, actor=actor, letter_id=letter_id, action="corrected",
+                    before={field: before}, after={field: after, **({"comment": comment} if comment else {})},
+                )
+            )
+            _fill(letter, data, now)
+            letter.version += 1
+            session.flush()
+            result = _correction_row(row)
+        log.info("letter %s: %s corrected", letter_id, field)
+        return result
+
+    def corrections(self, since: dt.datetime | None = None) -> list[CorrectionRow]:
+        """Corrections, oldest first; only those at or after ``since`` (UTC if naive) when given."""
+        stmt = select(Correction).order_by(Correction.at, Correction.id)
+        if since is not None:
+            stmt = stmt.where(Correction.at >= _as_utc(since))
+        with self._session() as session:
+            return [_correction_row(c) for c in session.scalars(stmt)]
+
     # ---- reads ---------------------------------------------------------------------------------
 
     def get(self, letter_id: str) -> LetterRecord | None:
@@ -308,6 +377,13 @@ class Store:
             ]
         return rows[::-1]
 
+    def log_event(self, letter_id: str, action: str, after: dict[str, Any] | None = None,
+                  actor: str = "pipeline") -> None:
+        """Append one audit entry for an event outside the record (e.g. the original was archived)."""
+        with self._session(write=True) as session:
+            session.add(AuditEntry(at=_utcnow(), actor=actor, letter_id=letter_id, action=action,
+                                   before=None, after=after))
+
 
 # ---- the write path's steps (inside one transaction) -----------------------------------------
 
@@ -387,10 +463,11 @@ def _replace_pages(session: Session, letter_id: str, pages: list[dict[str, Any]]
 
 
 def _sync_queue(session: Session, data: dict[str, Any], now: dt.datetime) -> None:
-    """A routed (or needs_review) letter with a route has one queue item; others have none."""
+    """A routed letter has one item in its agency's queue. Others have none: a letter that needs
+    review waits in the review queue until a reviewer confirms its route."""
     route = data.get("route")
     item = session.scalar(select(QueueItem).where(QueueItem.letter_id == data["id"]))
-    if route is None or data["status"] == "quarantined":
+    if route is None or data["status"] != "routed":
         if item is not None:
             session.delete(item)
         return
@@ -413,6 +490,13 @@ def _sync_queue(session: Session, data: dict[str, Any], now: dt.datetime) -> Non
         for key, value in fields.items():
             setattr(item, key, value)
         item.updated_at = now
+
+
+def _correction_row(row: Correction) -> CorrectionRow:
+    return CorrectionRow(
+        id=row.id, letter_id=row.letter_id, field=row.field, before=row.before, after=row.after,
+        actor=row.actor, at=_as_utc(row.at), comment=row.comment, model_version=row.model_version,
+    )
 
 
 def _page_text(row: Page) -> PageText:

@@ -26,7 +26,7 @@ log = logging.getLogger("petitions")
 
 # Modules that add subcommands: each has `register(subparsers)`, which adds its parsers with
 # `set_defaults(func=...)`; each func takes (args, settings) and returns an exit code.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("classifiers.cli", "flows.cli")
 
 
 def iter_inputs(paths: Sequence[Path]) -> Iterator[Path]:
@@ -179,7 +179,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except PetitionsError as exc:  # a command module could not load its configuration
+        print(f"petitions: error: {exc.message}", file=sys.stderr)
+        return int(exc.exit_code)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

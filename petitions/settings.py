@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from petitions.errors import BadConfigError
@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     min_text_chars: int = Field(default=40, ge=1, description="fewer letters than this: no_text")
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
 
+    # Nightly ingestion
+    inbox_dirs: list[Path] = Field(default_factory=list, description="scanned mail lands here (default var/inbox)")
+    archive_dir: Path | None = Field(default=None, description="originals by date once stored (default var/archive)")
+    quarantine_dir: Path | None = Field(default=None, description="originals of quarantined letters (default var/quarantine)")
+    nightly_cron: str = Field(default="0 1 * * *", description="when the nightly ingestion runs (timezone above)")
+    stable_seconds: float = Field(default=60.0, ge=0, description="a file changed more recently is still being copied")
+
     # Review thresholds
     category_review_threshold: float = Field(default=0.6, ge=0, le=1)
     ocr_review_threshold: float = Field(default=0.6, ge=0, le=1)
@@ -52,10 +59,20 @@ class Settings(BaseSettings):
         default_factory=lambda: {"to_cao": 7, "khieu_nai": 7, "kien_nghi": 10, "phan_anh": 10, "forward": 5}
     )
 
-    @field_validator("var_dir")
-    @classmethod
-    def _absolute(cls, v: Path) -> Path:
-        return v if v.is_absolute() else (Path.cwd() / v)
+    @model_validator(mode="after")
+    def _resolve_paths(self) -> Settings:
+        """Relative paths are taken from the working folder; unset folders live under var_dir."""
+        absolute = lambda p: p if p.is_absolute() else Path.cwd() / p  # noqa: E731
+        var = absolute(self.var_dir)
+        derived = {
+            "var_dir": var,
+            "inbox_dirs": [absolute(p) for p in self.inbox_dirs] or [var / "inbox"],
+            "archive_dir": absolute(self.archive_dir or var / "archive"),
+            "quarantine_dir": absolute(self.quarantine_dir or var / "quarantine"),
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)  # derived values do not count as "set" by the user
+        return self
 
     @property
     def database_url(self) -> str:

@@ -54,3 +54,17 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'petitions.db'}"
     return request.getfixturevalue("pg_schema_url")
+
+
+@pytest.fixture(scope="session")
+def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One Prefect test API for the whole session (its start costs seconds); heartbeats off."""
+    import importlib
+
+    os.environ.setdefault("PREFECT_HOME", str(tmp_path_factory.mktemp("prefect-home")))
+    os.environ.pop("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", None)  # unset: no flow heartbeats
+    importlib.import_module("flows")  # configures Prefect before Prefect is imported
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

@@ -6,24 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from flows.prefect_env import configure_prefect
 from petitions.settings import load_settings
 from tests.pages import LETTER_LINES, draw_page, write_text_pdf
-
-
-@pytest.fixture(scope="session")
-def prefect_harness(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
-    configure_prefect(load_settings(var_dir=tmp_path_factory.mktemp("prefect-var")))
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
 
 
 def test_backlog_processes_each_file_once_and_resumes(
     prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from flows.backlog import _build_flow, process_and_store
+    from flows.backlog import backlog, process_and_store
 
     monkeypatch.setenv("PETITIONS_DB_URL", f"sqlite:///{tmp_path / 'store.db'}")
     box = tmp_path / "inbox"
@@ -36,14 +26,13 @@ def test_backlog_processes_each_file_once_and_resumes(
     # a crashed earlier run had stored one letter already
     process_and_store(box / "b.pdf", load_settings())
 
-    flow = _build_flow(workers=2)
-    first = flow(str(box), chunk_size=2)
+    first = backlog(str(box), chunk_size=2)
     assert first["files"] == 4
     assert first["skipped_already_stored"] == 1
     assert first["processed"] == 3
     assert first["quarantined"] == {"empty_file": 1}
 
-    again = flow(str(box), chunk_size=2)
+    again = backlog(str(box), chunk_size=2)
     assert again["processed"] == 0 and again["skipped_already_stored"] == 4
 
     from models.store import Store
@@ -56,13 +45,13 @@ def test_backlog_leaves_a_summary_artifact(prefect_harness: None, tmp_path: Path
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     from prefect.client.orchestration import get_client
 
-    from flows.backlog import _build_flow
+    from flows.backlog import backlog
 
     monkeypatch.setenv("PETITIONS_DB_URL", f"sqlite:///{tmp_path / 'store.db'}")
     box = tmp_path / "inbox"
     box.mkdir()
     (box / "empty.pdf").write_bytes(b"")
-    _build_flow(workers=1)(str(box))
+    backlog(str(box))
     with get_client(sync_client=True) as client:
         artifacts = client.read_artifacts()
     assert any(a.key == "backlog-summary" for a in artifacts)

@@ -128,14 +128,14 @@ def test_migrate_twice_is_idempotent(store_url: str) -> None:
         s.migrate()
         s.save(make_record(), make_pages())
         s.migrate()
-        assert s.schema_revision() == "0001"
+        assert s.schema_revision() == "0002"
         assert s.get(letter_id(1)) == make_record()
         engine = create_engine(store_url, poolclass=NullPool)
         try:
             tables = set(inspect(engine).get_table_names())
         finally:
             engine.dispose()
-        assert {"letters", "pages", "queue_items", "audit_log", "alembic_version"} <= tables
+        assert {"letters", "pages", "queue_items", "audit_log", "corrections", "alembic_version"} <= tables
 
 
 def test_migrations_match_the_models(store: Store) -> None:
@@ -147,7 +147,7 @@ def test_migrations_match_the_models(store: Store) -> None:
 def test_open_creates_the_sqlite_folder_and_migrates(tmp_path: Path) -> None:
     settings = Settings(var_dir=tmp_path / "var" / "nested")
     with Store.open(settings) as s:
-        assert s.schema_revision() == "0001"
+        assert s.schema_revision() == "0002"
     assert (tmp_path / "var" / "nested" / "petitions.db").is_file()
 
 
@@ -265,8 +265,10 @@ def _three_letters(store: Store) -> None:
         agency_kind="chu_tich_ubnd_tinh", unit="Ninh Bình", agency_id="chu_tich_ubnd_tinh:ninh-binh",
         agency_name="Chủ tịch UBND tỉnh Ninh Bình", due_date=dt.date(2026, 11, 20),
     )
-    store.save(make_record(id=letter_id(3), status="needs_review", needs_review=True, route=other), make_pages())
+    store.save(make_record(id=letter_id(3), route=other), make_pages())
     store.save(LetterRecord(id=letter_id(4), source="inbox/empty.pdf", status="quarantined"), [])
+    # a proposed route waits in the review queue, not in the agency's queue
+    store.save(make_record(id=letter_id(5), status="needs_review", needs_review=True, route=other), make_pages())
 
 
 def test_queue_listing_and_overdue(store: Store) -> None:
@@ -292,10 +294,10 @@ def test_summary_counts(store: Store) -> None:
     _three_letters(store)
     store.set_queue_status(letter_id(2), "closed")
     summary = store.summary(today=TODAY)
-    assert summary["letters"] == 4
+    assert summary["letters"] == 5
     assert summary["needs_review"] == 1
-    assert summary["by_status"] == {"routed": 2, "needs_review": 1, "quarantined": 1}
-    assert summary["by_category"] == {"khieu_nai": 2, "to_cao": 1}
+    assert summary["by_status"] == {"routed": 3, "needs_review": 1, "quarantined": 1}
+    assert summary["by_category"] == {"khieu_nai": 3, "to_cao": 1}
     assert summary["queues"] == {
         "chu_tich_ubnd_tinh:ninh-binh": {
             "agency_name": "Chủ tịch UBND tỉnh Ninh Bình", "total": 1, "open": 1, "overdue": 1,
