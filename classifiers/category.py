@@ -9,10 +9,11 @@ second-time complaint) and the domain come from their own signals over the whole
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from classifiers.matching import Hit, find_hits, request_spans
 from classifiers.rules import FLAGS, Rules, fold_key, load_rules
-from classifiers.title import find_title, strip_title
+from classifiers.title import Title, find_title, strip_title
 from models.record import CATEGORIES, DOMAINS, Category, Classification, Extraction
 from petitions.settings import Settings
 from petitions.text import nfc
@@ -84,14 +85,19 @@ def _explain(hit: Hit, rules: Rules) -> str:
     return f"{label}: '{hit.evidence}' ({hit.points:+.1f}){where}"
 
 
-def classify(
-    text: str, extraction: Extraction, settings: Settings | None = None, rules: Rules | None = None
-) -> Classification:
-    """Decide the category by content and set the flags and the domain.
+@dataclass(frozen=True)
+class RuleAnalysis:
+    """What the rules see in a letter: raw category scores, the hits behind them, the title."""
 
-    ``settings`` is accepted for the stage signature; the rule classifier's parameters live in
-    signals.yaml (``rules`` overrides the packaged file, e.g. in tests).
-    """
+    raw: dict[str, float]
+    category_hits: list[Hit]
+    other_hits: list[Hit]
+    title: Title
+    body: str  # the text with the title blanked: what content classifiers read
+
+
+def analyse_rules(text: str, extraction: Extraction, rules: Rules | None = None) -> RuleAnalysis:
+    """Run the explicit legal signals over a letter (the title excluded from category scoring)."""
     rules = rules or load_rules()
     text = nfc(text)
     title = find_title(text, rules)
@@ -100,12 +106,46 @@ def classify(
     category_hits = find_hits(folded_body, rules, _CATEGORY_TARGETS, request_spans(folded_body, rules), body)
     category_hits += _extraction_support(extraction, rules)
     other_hits = find_hits(fold_key(text), rules, _OTHER_TARGETS, source=text)
-
     raw = dict(rules.set.bias)
     for h in category_hits:
         raw[h.target] += h.points
-    probs = softmax(raw, rules.set.temperature)
-    category: Category = max(CATEGORIES, key=lambda c: (raw[c], rules.set.bias[c]))
+    return RuleAnalysis(raw, category_hits, other_hits, title, body)
+
+
+def rule_probabilities(analysis: RuleAnalysis, rules: Rules) -> dict[str, float]:
+    """The rules alone: softmax of the raw scores with the yaml's temperature."""
+    return softmax(analysis.raw, rules.set.temperature)
+
+
+def classify(
+    text: str, extraction: Extraction, settings: Settings | None = None, rules: Rules | None = None
+) -> Classification:
+    """Decide the category by content and set the flags and the domain (the pipeline's entry point).
+
+    The active trained model (``classifiers/models/ACTIVE``) combines the rules' scores with its text
+    classifier and calibrates the result; without a model the rules decide alone, as they do when
+    ``rules`` overrides the packaged signals.yaml (tests): a model is fitted on the packaged rules.
+    ``model_version`` names the model that decided.
+    """
+    from classifiers.versions import active_model
+
+    default_rules = load_rules()
+    model = active_model() if rules is None or rules is default_rules else None  # fitted on the default rules
+    rules = rules or default_rules
+    analysis = analyse_rules(text, extraction, rules)
+    if model is None:
+        probs = rule_probabilities(analysis, rules)
+        version = rules.version
+    else:
+        probs = model.probabilities(analysis)
+        version = model.version
+    return finish(analysis, probs, rules, version)
+
+
+def finish(analysis: RuleAnalysis, probs: dict[str, float], rules: Rules, version: str) -> Classification:
+    """Category probabilities + the rules' evidence -> the Classification (mixed, flags, domain)."""
+    raw, category_hits, other_hits = analysis.raw, list(analysis.category_hits), analysis.other_hits
+    category: Category = max(CATEGORIES, key=lambda c: (probs[c], raw[c], rules.set.bias[c]))
     secondary = _mixed_secondary(raw, category_hits, category, rules)
     complaint = "khieu_nai" in (category, secondary)
     round_two = _flag(other_hits, "complaint_round_2", rules)
@@ -117,7 +157,7 @@ def classify(
         category=category,
         category_confidence=round(probs[category], 4),
         scores={c: round(probs[c], 4) for c in CATEGORIES},
-        title_category=title.key,
+        title_category=analysis.title.key,
         mixed=secondary is not None,
         secondary_category=secondary,
         complaint_round=(2 if round_two else 1) if complaint else None,
@@ -125,5 +165,5 @@ def classify(
         crime_signs=_flag(other_hits, "crime_signs", rules),
         party_discipline=_flag(other_hits, "party_discipline", rules),
         signals=explained,
-        model_version=rules.version,
+        model_version=version,
     )

@@ -151,10 +151,8 @@ def nightly(inboxes: list[str] | None = None, chunk_size: int = 64, retrain: boo
 
 def retrain_if_corrected(settings: Settings) -> str:
     """Run the retraining step when reviewers corrected letters since the active model was built."""
-    try:
-        from classifiers.retrain import retrain_if_needed
-    except ImportError:
-        return "retraining not available"
+    from classifiers.retrain import retrain_if_needed
+
     return retrain_if_needed(settings)
 
 

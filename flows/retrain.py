@@ -1,45 +1,39 @@
-"""The retrain flow: the same function as `petitions retrain`, run by Prefect (e.g. on a schedule).
-
-Prefect is imported only after :func:`flows.prefect_env.configure_prefect`.
-"""
+"""The retrain flow: the same function as `petitions retrain`, run by Prefect (on its own, or by the
+nightly ingestion when reviewers made corrections since the active model)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from flows.prefect_env import configure_prefect
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
 from petitions.settings import Settings, load_settings
 
 
-def _build_flow(settings: Settings, models_dir: Path | None, actor: str, options: dict[str, Any]):  # noqa: ANN202 - Prefect objects are created after configure_prefect
-    from prefect import flow, task
-    from prefect.cache_policies import NO_CACHE
+@task(name="train-candidate-and-compare", cache_policy=NO_CACHE, persist_result=False)
+def train_and_compare(models_dir: str | None, actor: str, options: dict[str, Any]) -> dict[str, Any]:
+    from classifiers.retrain import retrain as retrain_models
+    from classifiers.versions import MODELS_DIR
 
-    @task(name="train-candidate-and-compare", cache_policy=NO_CACHE, persist_result=False)
-    def train_and_compare() -> dict[str, Any]:
-        from classifiers.retrain import retrain as retrain_models
-        from classifiers.versions import MODELS_DIR
+    outcome = retrain_models(load_settings(), models_dir=Path(models_dir) if models_dir else MODELS_DIR,
+                             actor=actor, **options)
+    return {"candidate": outcome.candidate, "previous": outcome.previous, "promoted": outcome.promoted,
+            "candidate_macro_f1": outcome.candidate_scores["macro_f1"],
+            "active_macro_f1": (outcome.active_scores or {}).get("macro_f1"),
+            "corrections": outcome.n_corrections}
 
-        outcome = retrain_models(settings, models_dir=models_dir or MODELS_DIR, actor=actor, **options)
-        return {"candidate": outcome.candidate, "previous": outcome.previous, "promoted": outcome.promoted,
-                "candidate_macro_f1": outcome.candidate_scores["macro_f1"],
-                "active_macro_f1": (outcome.active_scores or {}).get("macro_f1"),
-                "corrections": outcome.n_corrections}
 
-    @flow(name="retrain", persist_result=False)
-    def retrain() -> dict[str, Any]:
-        return train_and_compare()
-
-    return retrain
+@flow(name="retrain", persist_result=False)
+def retrain(models_dir: str | None = None, actor: str = "retrain-flow", options: dict[str, Any] | None = None) -> dict:
+    """Train a candidate on fixtures + corrections; promote it only if not worse on the frozen set."""
+    return train_and_compare(models_dir, actor, options or {})
 
 
 def run_retrain(settings: Settings | None = None, *, models_dir: Path | None = None, actor: str = "retrain-flow",
                 **options: Any) -> dict[str, Any]:
-    """Run the retrain flow: train a candidate on fixtures + corrections, promote it if not worse."""
-    settings = settings or load_settings()
-    configure_prefect(settings)
-    return _build_flow(settings, models_dir, actor, options)()
+    return retrain(str(models_dir) if models_dir else None, actor, options)
 
 
 if __name__ == "__main__":

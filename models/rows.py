@@ -33,3 +33,18 @@ class AuditRow:
     action: str  # stored | reprocessed | queue_status | ...
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionRow:
+    """One reviewer's correction of one field; ``at`` is timezone-aware UTC."""
+
+    id: int
+    letter_id: str
+    field: str
+    before: Any
+    after: Any
+    actor: str
+    at: dt.datetime
+    comment: str | None
+    model_version: str | None

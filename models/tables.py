@@ -116,3 +116,21 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(50))
     before: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     after: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+
+
+class Correction(Base):
+    """A reviewer's correction of one field of a letter (append-only; the record is updated too)."""
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    letter_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("letters.id", ondelete="CASCADE"), index=True
+    )
+    field: Mapped[str] = mapped_column(String(50))
+    before: Mapped[Any] = mapped_column(JsonType, nullable=True)
+    after: Mapped[Any] = mapped_column(JsonType, nullable=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(Timestamp, index=True)
+    comment: Mapped[str | None] = mapped_column(Text)
+    model_version: Mapped[str | None] = mapped_column(String(100))

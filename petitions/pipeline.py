@@ -18,6 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from classifiers.category import classify
+from classifiers.versions import review_threshold
 from extractors.executor import Executor
 from extractors.fields import extract_fields
 from extractors.intake import letter_id, read_letter
@@ -137,7 +138,7 @@ def review_reasons(
 ) -> list[str]:
     """The one place that decides whether a letter goes to a reviewer, and why."""
     reasons: list[str] = []
-    if classification.category_confidence < settings.category_review_threshold:
+    if classification.category_confidence < review_threshold(settings):
         reasons.append("low_confidence")
     if classification.mixed:
         reasons.append("mixed")

