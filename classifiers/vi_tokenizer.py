@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -38,10 +39,18 @@ def norm_of(word: str) -> str:
     return _DIGITS.sub("0", "_".join(folded.split()))
 
 
+# underthesea loads its CRF model lazily on the first call and is not thread-safe while it does
+# (two letters classified at once crashed with "'NoneType' object has no attribute 'process'"):
+# calls are serialised. Segmentation is pure Python under the GIL, so the lock costs no parallelism.
+_SEGMENT_LOCK = threading.Lock()
+
+
 def _segment(line: str) -> list[str]:
     from underthesea import word_tokenize  # imported lazily: loading the CRF model takes time
 
-    return [w for w in word_tokenize(line) if w.strip()]
+    with _SEGMENT_LOCK:
+        words = word_tokenize(line)
+    return [w for w in words if w.strip()]
 
 
 class VietnameseTokenizer:

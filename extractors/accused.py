@@ -52,7 +52,11 @@ def _proper_words(raw: str, folded: str, start: int, limit: int) -> int:
     for n, m in enumerate(re.finditer(r"\S+", raw[start:])):
         tok = m.group().rstrip(",.;:)")
         f = fold(tok)
-        if n >= limit or not tok or not (tok[0].isupper() or tok[0].isdigit()) or f in _NAME_STOP:
+        if n >= limit or not tok or not (tok[0].isupper() or tok[0].isdigit()):
+            break
+        # "Nam", "Lâm", "Ra" are also place-name words: a Title-case word is a name; only in text
+        # written in capitals (where every word is capitalised) do the stop words end the name.
+        if f in _NAME_STOP and (tok.isupper() or not tok[0].isupper()):
             break
         if raw[start + m.start() - 1: start + m.start()] not in (" ", ""):
             break
@@ -70,7 +74,15 @@ def _agency(raw: str, folded: str, lo: int, hi: int) -> tuple[str, int] | None:
         if not m or (best and best[1] <= m.start()):
             continue
         end = _proper_words(raw, folded, m.end() + 1, words) if m.end() < len(raw) else m.end()
-        text = collapse_spaces(raw[m.start(): max(end, m.end())])
+        end = max(end, m.end())
+        # A section of a body: "Phòng Kinh tế UBND xã X", "Văn phòng … thuộc UBND xã X".
+        nxt = re.match(r"[\s,]*(?:thuoc\s+|cua\s+)?(?=(?:uy ban nhan dan|ubnd)\s)", folded[end:])
+        people_committee, pc_words = _data().agencies[0]  # data/accused.yaml lists "UBND <level>" first
+        if nxt and pat is not people_committee:
+            m2 = people_committee.match(folded, end + nxt.end())
+            if m2:
+                end = max(m2.end(), _proper_words(raw, folded, m2.end() + 1, pc_words))
+        text = collapse_spaces(raw[m.start(): end])
         text = re.sub(r"(?i)[ủu]ỷ?\s*ban\s+nhân\s+dân|uy ban nhan dan", "UBND", text)
         text = re.sub(r"(?i)^ubnd\b", "UBND", text)
         best = (text[:1].upper() + text[1:], m.start())
@@ -102,11 +114,73 @@ _WRONGDOING = re.compile(
     r"\b(?:viec\s+lam|hanh\s+vi|sai\s+pham|vi\s+pham|trach\s+nhiem|lua\s+dao)\b[^.\n]{0,40}?\bcua\s+(?=(?:ong|ba)\s)"
 )
 _PERSON = re.compile(r"\b(?:ong|ba|anh|chi|doi tuong)\s+(?=\w)")
-_DECISION_OF = re.compile(r"\b(?:quyet\s+dinh|qd|thong\s+bao|ket\s+luan|van\s+ban|cong\s+van)\b[^\n]{0,90}?\bcua\s+")
+_DECISION_OF = re.compile(
+    r"\b(?:quyet\s+dinh|qd|thong\s+bao|ket\s+luan|van\s+ban|cong\s+van|ban\s+an)\b[^\n]{0,90}?\b(?:cua|do)\s+"
+)
 _ACT_OF = re.compile(r"\bkhieu\s+nai\s+(?:doi\s+voi\s+)?(?:hanh\s+vi|viec)[^.\n]{0,150}?\bcua\s+")
 
 
+# "đề nghị … xử lý (nghiêm) Công ty X", "buộc hộ ông X": the request names who did wrong.
+_SANCTION = re.compile(
+    r"\b(?:xu\s+ly(?:\s+nghiem)?|xu\s+phat|buoc|dinh\s+chi(?:\s+hoat\s+dong)?)\s+(?:(?:doi\s+voi|hanh\s+vi\s+cua)\s+)?"
+    r"(?=(?:ho\s+)?(?:ong|ba|cong\s+ty|htx|hop\s+tac\s+xa|doanh\s+nghiep|co\s+so|chu\s+)\b)"
+)
+# A sentence that starts with a person and their post: "Bà Bùi Thị Y, Hiệu trưởng Trường …, đã …".
+_SUBJECT_PERSON = re.compile(r"(?:^|(?<=[.\n]))\s*(?=(?:ong|ba)\s+\w+[^,\n]{0,40},\s*\w)")
+# A body that issued the act complained about: "UBND xã X (đã) ra văn bản từ chối …".
+_ISSUED = re.compile(
+    r"\s*(?:da\s+|lai\s+)?(?:ra|ban\s+hanh|ky|co|gui)\s+(?:quyet\s+dinh|qd|van\s+ban|thong\s+bao|cong\s+van|ket\s+luan)\b"
+)
+_SENTENCE_END = re.compile(r"\.(?:\s|$)|\n\s*\n|;|\n(?=\s*(?:[-+•*]|\d{1,2}[.)])\s)")
+
+
+def _sentence_end(folded: str, start: int, limit: int) -> int:
+    m = _SENTENCE_END.search(folded, start, limit)
+    return m.start() if m else limit
+
+
+def _addressee_span(folded: str) -> tuple[int, int]:
+    """Offsets of the "Kính gửi" block: the addressee is never taken for the accused."""
+    m = re.search(r"(?m)^\W*(?:kinh\s+gui|dong\s+kinh\s+gui)\b", folded)
+    if not m:
+        return (0, 0)
+    end = folded.find("\n\n", m.end())
+    return (m.start(), end if end >= 0 else min(len(folded), m.end() + 300))
+
+
+_LABELLED = re.compile(r"(?m)^\W*(?:nguoi|doi\s+tuong)\s+bi\s+to\s+cao\s*(?:la)?\s*[:\-]\s*")
+_UNIT_AFTER_POST = re.compile(r"\s*,?\s*(?:ubnd\s+|uy\s+ban\s+nhan\s+dan\s+)?(xa|phuong|thi\s+tran|dac\s+khu)\s+(?=\w)")
+
+
+def _person_at(raw: str, folded: str, start: int, window_end: int) -> Accused | None:
+    """The accused person read at ``start``: name, then post and body in the same sentence."""
+    pm = _PERSON.match(folded, start)
+    at = pm.end() if pm else start
+    name = read_name(raw[at: at + 80])
+    anchor = at + len(name) if name else start
+    stop = _sentence_end(folded, anchor, min(window_end, anchor + 160))
+    pos = _position(folded, anchor, min(stop, anchor + 120))
+    org_lo = pos[1] if pos else anchor
+    org = _agency(raw, folded, org_lo, stop)
+    organization = org[0] if org else None
+    if pos and organization is None:
+        # "công chức tư pháp xã Nam Sơn": the post's unit without "UBND".
+        um = _UNIT_AFTER_POST.match(folded, pos[2])
+        if um:
+            end = _proper_words(raw, folded, um.end(), 4)
+            if end > um.end():
+                unit = collapse_spaces(raw[um.start(1): end])
+                organization = "UBND " + unit[:1].lower() + unit[1:]
+    if not (name or pos):
+        return None
+    return Accused(name=name, position=pos[0] if pos else None, organization=organization)
+
+
 def _denunciation(raw: str, folded: str) -> Accused | None:
+    for m in _LABELLED.finditer(folded):
+        found = _person_at(raw, folded, m.end(), min(len(folded), m.end() + 300))
+        if found:
+            return found
     cues = sorted((m for pat in (_DENOUNCE, _WRONGDOING) for m in pat.finditer(folded)), key=lambda m: m.start())
     # a cue followed at once by a person ("tố cáo ông …") is the strongest
     cues.sort(key=lambda m: 0 if _PERSON.match(folded, m.end()) else 1)
@@ -118,18 +192,70 @@ def _denunciation(raw: str, folded: str) -> Accused | None:
         if re.search(r"\bnguoi\s*$|\bdon\s*$|\bbi\s*$", head) or (len(line) < 40 and line.startswith("don ")):
             continue  # a title ("ĐƠN TỐ CÁO") or "người tố cáo", "người bị tố cáo"
         window_end = min(len(folded), m.end() + 400)
-        name = None
         pm = _PERSON.search(folded, m.end(), min(window_end, m.end() + 200))
-        anchor = m.end()
-        if pm:
-            name = read_name(raw[pm.end(): pm.end() + 80])
+        start = m.end()
+        if pm and read_name(raw[pm.end(): pm.end() + 80]):
+            start = pm.start()
+        # The post and body follow the name in the same sentence ("ông X, công chức địa chính xã Y");
+        # the next sentence ("Đề nghị Chủ tịch UBND xã Y …") names who should act, not the accused.
+        found = _person_at(raw, folded, start, window_end)
+        if found:
+            return found
+    return None
+
+
+def _wrongdoer(raw: str, folded: str) -> Accused | None:
+    """No "tố cáo" cue: the person or firm the letter asks to sanction, or a sentence that starts with a
+    person and their post ("Bà X, Hiệu trưởng Trường Tiểu học Y, đã thu …")."""
+    lo, hi = _addressee_span(folded)
+    for m in _SUBJECT_PERSON.finditer(folded):
+        if lo <= m.start() < hi:
+            continue
+        pm = _PERSON.match(folded, m.end())
+        if not pm:
+            continue
+        name = read_name(raw[pm.end(): pm.end() + 80])
+        if not name:
+            continue
+        anchor = pm.end() + len(name)
+        stop = _sentence_end(folded, anchor, min(len(folded), anchor + 160))
+        pos = _position(folded, anchor, min(stop, anchor + 60))
+        if pos is None or pos[1] > anchor + 3:
+            continue
+        org = _agency(raw, folded, pos[1], stop)
+        return Accused(name=name, position=pos[0], organization=org[0] if org else None)
+    for m in _SANCTION.finditer(folded):
+        if lo <= m.start() < hi:
+            continue
+        stop = _sentence_end(folded, m.end(), min(len(folded), m.end() + 120))
+        hm = re.match(r"(?:ho\s+)?(?:ong|ba)\s+", folded[m.end():])
+        if hm:
+            at = m.end() + hm.end()
+            name = read_name(raw[at: at + 80])
             if name:
-                anchor = pm.end() + len(name)
-        pos = _position(folded, anchor, min(window_end, anchor + 120))
-        org_lo = pos[1] if pos else anchor
-        org = _agency(raw, folded, org_lo, min(window_end, org_lo + 160))
-        if name or pos:
-            return Accused(name=name, position=pos[0] if pos else None, organization=org[0] if org else None)
+                return Accused(name=name)
+        org = _agency(raw, folded, m.end(), stop)
+        if org and org[1] == m.end():
+            return Accused(organization=org[0])
+    return None
+
+
+def _issuer(raw: str, folded: str) -> Accused | None:
+    """ "UBND tỉnh Ninh Bình ban hành Quyết định số …", "Chủ tịch UBND xã X ký quyết định …"."""
+    lo, hi = _addressee_span(folded)
+    for pat, _words in _data().agencies:
+        for m in pat.finditer(folded):
+            if lo <= m.start() < hi:
+                continue
+            org = _agency(raw, folded, m.start(), m.end() + 80)
+            if org is None or org[1] != m.start():
+                continue
+            end = max(m.end(), _proper_words(raw, folded, m.end() + 1, _words)) if m.end() < len(raw) else m.end()
+            if not _ISSUED.match(folded, end):
+                continue
+            pos = _position(folded, max(0, m.start() - 30), m.start())
+            position = pos[0] if pos and pos[2] >= m.start() - 2 else None
+            return Accused(position=position, organization=org[0])
     return None
 
 
@@ -149,4 +275,4 @@ def _complaint(raw: str, folded: str) -> Accused | None:
 def extract_accused(text: str) -> Accused | None:
     """The accused person/body of a denunciation, else the decision-maker of a complaint; None if unnamed."""
     raw, folded = _texts(text)
-    return _denunciation(raw, folded) or _complaint(raw, folded)
+    return _denunciation(raw, folded) or _complaint(raw, folded) or _issuer(raw, folded) or _wrongdoer(raw, folded)

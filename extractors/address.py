@@ -22,7 +22,7 @@ _CUES = [
     re.compile(
         r"(?:dia chi(?: thuong tru| cu tru| lien he| lien lac| hien nay| noi o| hien tai| tam tru)?"
         r"|noi (?:cu tru|o hien nay|o hien tai|thuong tru|o|dang ky thuong tru)|cho o hien nay|cho o"
-        r"|ho khau thuong tru|ho khau|hktt|tru quan|thuong tru|tam tru|cu tru)\s*[:\-]\s*"
+        r"|ho khau thuong tru|ho khau|hktt|tru quan|thuong tru|tam tru|cu tru|(?<!\w)(?:dc|d/c|d\.c))\s*[:\-]\s*"
     ),
     re.compile(
         r"\b(?:hien dang thuong tru|hien thuong tru|thuong tru|tam tru|cu tru|hien cu tru|hien tru|tru|"

@@ -23,6 +23,7 @@ from extractors.intake import letter_id
 from models.store import Store
 from petitions.errors import UnreadableFileError
 from petitions.pipeline import process_file
+from petitions.register import Register
 from petitions.settings import Settings, default_settings, load_settings
 
 # Called with the number of letters finished; the CLI's progress bar sets it.
@@ -51,6 +52,12 @@ def store_for(url: str) -> Store:
     return store
 
 
+@lru_cache(maxsize=4)
+def register_for(url: str) -> Register:
+    """One register (store + duplicate index) per URL per process."""
+    return Register(store_for(url), load_settings())
+
+
 def outcome(record) -> LetterOutcome:  # noqa: ANN001 - a LetterRecord
     return LetterOutcome(record.id, record.status, record.category,
                          record.route.agency_id if record.route else None,
@@ -60,8 +67,7 @@ def outcome(record) -> LetterOutcome:  # noqa: ANN001 - a LetterRecord
 def process_and_store(path: Path, settings: Settings) -> LetterOutcome:
     """The unit of work of every flow: read, analyse and store one file; returns ids only."""
     done = process_file(path, settings)
-    store_for(settings.database_url).save(done.record, done.pages)
-    return outcome(done.record)
+    return outcome(register_for(settings.database_url).register(done))
 
 
 def pending(files: Sequence[Path], settings: Settings) -> list[Path]:

@@ -23,7 +23,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from extractors.intake import letter_id
-from flows.backlog import LetterOutcome, chunks, outcome, store_for, summarise_outcomes
+from flows.backlog import LetterOutcome, chunks, outcome, register_for, store_for, summarise_outcomes
 from models.record import LetterRecord
 from petitions.cli import iter_inputs
 from petitions.errors import UnreadableFileError
@@ -86,8 +86,7 @@ def ingest_file(path: Path, settings: Settings, day: dt.date) -> LetterOutcome:
     record = store.get(lid) if lid and store.is_complete(lid) else None
     if record is None:
         done = process_file(path, settings, received=day, source=str(path))
-        store.save(done.record, done.pages)
-        record = done.record
+        record = register_for(settings.database_url).register(done)
     try:
         target = archive_original(path, record, settings, day)
         store.log_event(record.id, "archived", {"to": str(target)})

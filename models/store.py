@@ -33,7 +33,7 @@ from models.engine import (
 )
 from models.migrations import alembic_config
 from models.record import LetterRecord, PageText
-from models.rows import AuditRow, CorrectionRow, QueueRow
+from models.rows import AuditRow, CorrectionRow, QueueRow, ReviewResult, ReviewRow, VersionConflict
 from models.tables import (
     OPEN_QUEUE_STATUSES,
     QUEUE_STATUSES,
@@ -59,6 +59,9 @@ _DIGESTED_FIELDS = ("text",)  # audited by fingerprint, not by value
 CORRECTABLE_FIELDS = frozenset({
     "category", "mixed", "secondary_category", "complaint_round", "domain", "crime_signs", "party_discipline",
 })
+# Fields a review may change: the corrections (rows in ``corrections``) and the review's outcome.
+REVIEW_CORRECTION_FIELDS = CORRECTABLE_FIELDS | {"petitioners", "route"}
+REVIEW_FIELDS = REVIEW_CORRECTION_FIELDS | {"status", "needs_review", "review_reasons"}
 
 
 def _utcnow() -> dt.datetime:
@@ -265,6 +268,20 @@ class Store:
             rows = session.scalars(select(Page).where(Page.letter_id == letter_id).order_by(Page.number))
             return [_page_text(row) for row in rows]
 
+    def iter_records(self, batch: int = 500) -> Iterator[LetterRecord]:
+        """Every stored record, in id order, read in batches (duplicate detection indexes them)."""
+        last = ""
+        while True:
+            with self._session() as session:
+                rows = session.execute(
+                    select(Letter.id, Letter.record).where(Letter.id > last).order_by(Letter.id).limit(batch)
+                ).all()
+            if not rows:
+                return
+            for _, data in rows:
+                yield LetterRecord.model_validate(data)
+            last = rows[-1][0]
+
     def is_complete(self, letter_id: str) -> bool:
         with self._session() as session:
             return bool(session.scalar(select(Letter.complete).where(Letter.id == letter_id)))
@@ -360,11 +377,15 @@ class Store:
             "queues": dict(sorted(queues.items())),
         }
 
-    def audit(self, letter_id: str | None = None, limit: int | None = None) -> list[AuditRow]:
-        """Audit entries, oldest first: one letter's, or the last ``limit`` of all."""
+    def audit(
+        self, letter_id: str | None = None, limit: int | None = None, action: str | None = None
+    ) -> list[AuditRow]:
+        """Audit entries, oldest first: one letter's, or the last ``limit`` of all (of one ``action``)."""
         stmt = select(AuditEntry).order_by(AuditEntry.id.desc())
         if letter_id is not None:
             stmt = stmt.where(AuditEntry.letter_id == letter_id)
+        if action is not None:
+            stmt = stmt.where(AuditEntry.action == action)
         if limit is not None:
             stmt = stmt.limit(limit)
         with self._session() as session:
@@ -383,6 +404,116 @@ class Store:
         with self._session(write=True) as session:
             session.add(AuditEntry(at=_utcnow(), actor=actor, letter_id=letter_id, action=action,
                                    before=None, after=after))
+
+    # ---- the review desk -----------------------------------------------------------------------
+
+    def version(self, letter_id: str) -> int | None:
+        """The letter's optimistic-locking version (bumped by every change), None if unknown."""
+        with self._session() as session:
+            return session.scalar(select(Letter.version).where(Letter.id == letter_id))
+
+    def save_review(
+        self,
+        letter_id: str,
+        expected_version: int,
+        changes: dict[str, Any],
+        actor: str,
+        comment: str | None = None,
+        *,
+        derived: Iterable[str] = (),
+        action: str = "reviewed",
+    ) -> ReviewResult:
+        """A reviewer's decision on one letter, in ONE transaction, or nothing at all.
+
+        Raises :class:`VersionConflict` when the letter is no longer at ``expected_version`` (another
+        reviewer saved first). Otherwise: every changed field of ``changes`` (keys from REVIEW_FIELDS)
+        is set; each changed correction field not in ``derived`` (e.g. a route recomputed from a
+        corrected category) gets a row in ``corrections``; one audit row (``action``) keeps the
+        before/after values and the comment; the version is bumped and the agency queue follows the
+        new route and status (a routed letter enters its queue).
+        """
+        unknown = set(changes) - REVIEW_FIELDS
+        if unknown:
+            raise ValueError(f"fields {sorted(unknown)} cannot be changed by a review")
+        changes, derived_set = nfc_json(dict(changes)), set(derived)
+        now = _utcnow()
+        with self._session(write=True) as session:
+            letter = session.get(Letter, letter_id, with_for_update=True)
+            if letter is None:
+                raise NotFoundError(f"no letter with id {letter_id}")
+            if letter.version != expected_version:
+                last = session.scalar(
+                    select(AuditEntry.actor).where(AuditEntry.letter_id == letter_id)
+                    .order_by(AuditEntry.id.desc()).limit(1)
+                )
+                raise VersionConflict(letter_id, expected_version, letter.version, last)
+            old = dict(letter.record)
+            try:
+                data = LetterRecord.model_validate({**old, **changes}).model_dump(mode="json")
+            except ValidationError as exc:
+                raise ValueError(f"invalid review of letter {letter_id}: {exc.error_count()} bad value(s)") from exc
+            before, after = diff({k: old.get(k) for k in changes}, {k: data.get(k) for k in changes})
+            model_version = old.get("model_version")
+            corrected = [k for k in after if k in REVIEW_CORRECTION_FIELDS and k not in derived_set]
+            for field in corrected:
+                session.add(Correction(
+                    letter_id=letter_id, field=field, before=before[field], after=after[field], actor=actor,
+                    at=now, comment=comment, model_version=model_version,
+                ))
+            audit_after = {**after, **({"comment": comment} if comment else {})}
+            session.add(AuditEntry(at=now, actor=actor, letter_id=letter_id, action=action,
+                                   before=before, after=audit_after))
+            _fill(letter, data, now)
+            letter.version += 1
+            _sync_queue(session, data, now)
+            result = ReviewResult(letter_id, letter.version, tuple(after), len(corrected))
+        log.info("letter %s: %s (%d field(s) changed)", letter_id, action, len(result.changed))
+        return result
+
+    def review_rows(
+        self,
+        *,
+        statuses: Iterable[str] | None = None,
+        category: str | None = None,
+        agency_id: str | None = None,
+    ) -> list[ReviewRow]:
+        """Letters for the review desk: needs_review first, then by due date (none last), oldest first."""
+        stmt = select(
+            Letter.id, Letter.status, Letter.category, Letter.agency_id, Letter.subject, Letter.due_date,
+            Letter.received_date, Letter.needs_review, Letter.version, Letter.record,
+        ).order_by(
+            Letter.needs_review.desc(), Letter.due_date.is_(None), Letter.due_date,
+            Letter.received_date, Letter.created_at, Letter.id,
+        )
+        if statuses is not None:
+            stmt = stmt.where(Letter.status.in_(list(statuses)))
+        if category is not None:
+            stmt = stmt.where(Letter.category == category)
+        if agency_id is not None:
+            stmt = stmt.where(Letter.agency_id == agency_id)
+        with self._session() as session:
+            rows = session.execute(stmt).all()
+        out = []
+        for lid, status, cat, agency, subject, due, received, needs, version, record in rows:
+            route = record.get("route") or {}
+            out.append(ReviewRow(
+                letter_id=lid, status=status, category=cat, category_confidence=record.get("category_confidence"),
+                agency_id=agency, agency_name=route.get("agency_name"), subject=subject, due_date=due,
+                received_date=received, needs_review=bool(needs),
+                review_reasons=tuple(record.get("review_reasons") or ()), version=version,
+            ))
+        return out
+
+    def letters_per_day(self, since: dt.date) -> dict[dt.date, int]:
+        """Letters received per day from ``since`` on (days without letters are absent)."""
+        stmt = (
+            select(Letter.received_date, func.count())
+            .where(Letter.received_date >= since)
+            .group_by(Letter.received_date)
+            .order_by(Letter.received_date)
+        )
+        with self._session() as session:
+            return {day: n for day, n in session.execute(stmt).all() if day is not None}
 
 
 # ---- the write path's steps (inside one transaction) -----------------------------------------

@@ -26,7 +26,7 @@ log = logging.getLogger("petitions")
 
 # Modules that add subcommands: each has `register(subparsers)`, which adds its parsers with
 # `set_defaults(func=...)`; each func takes (args, settings) and returns an exit code.
-COMMAND_MODULES: tuple[str, ...] = ("classifiers.cli", "flows.cli")
+COMMAND_MODULES: tuple[str, ...] = ("classifiers.cli", "flows.cli", "routing.cli", "review.cli")
 
 
 def iter_inputs(paths: Sequence[Path]) -> Iterator[Path]:
@@ -53,10 +53,11 @@ def cmd_process(args: argparse.Namespace, settings: Settings) -> int:
     from extractors.executor import SharedPoolExecutor
     from extractors.ocr import check_tesseract
     from petitions.pipeline import process_file
+    from petitions.register import Register
     from petitions.summary import print_summary
 
     check_tesseract(settings.ocr_lang)
-    store = _open_store(settings)
+    register = Register(_open_store(settings), settings)
     inputs = list(iter_inputs(args.paths))
     received = args.received or None
     out: TextIO = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
@@ -68,10 +69,10 @@ def cmd_process(args: argparse.Namespace, settings: Settings) -> int:
             page_executor = SharedPoolExecutor(pages)
             work = lambda p: process_file(p, settings, received=received, executor=page_executor)  # noqa: E731
             for done in letters.map(work, inputs):
-                store.save(done.record, done.pages)
-                out.write(done.record.to_json() + "\n")
+                record = register.register(done)  # duplicates linked, then stored
+                out.write(record.to_json() + "\n")
                 out.flush()
-                records.append(done.record)
+                records.append(record)
     finally:
         if args.out:
             out.close()

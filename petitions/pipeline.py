@@ -92,7 +92,7 @@ def analyse(read: ReadResult, settings: Settings, *, letter_id: str, source: str
     text = read.text
     extraction = extract_fields(text, settings)
     classification = classify(text, extraction, settings)
-    decision = route_letter(extraction, classification, received, settings)
+    decision = route_letter(extraction, classification, received, settings, text=text)
     reasons = review_reasons(read, extraction, classification, decision, settings)
     return LetterRecord(
         id=letter_id,

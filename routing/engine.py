@@ -417,8 +417,14 @@ def route_letter(
     settings: Settings,
     table: RoutingTable | None = None,
     calendar: WorkCalendar | None = None,
+    *,
+    text: str | None = None,
 ) -> RoutingDecision:
-    """Route one letter: its competent agency queue, action, rule and deadline (or review and why)."""
+    """Route one letter: its competent agency queue, action, rule and deadline (or review and why).
+
+    ``text`` (the letter's text) lets the routing facts read the scope, place and judicial matter from
+    the letter's body; without it they come from the extracted fields and the subject only.
+    """
     table = table or load_table(settings.routing_table)
-    facts = derive_facts(extraction, classification, settings, table.domain_departments)
+    facts = derive_facts(extraction, classification, settings, table.domain_departments, text=text)
     return decide(facts, received, settings, table, calendar)

@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Literal, get_args
 
+import yaml
 from pydantic import BaseModel, ConfigDict
 
 from models.record import Category, Classification, Extraction, Location
+from petitions.errors import BadConfigError
 from petitions.settings import Settings
+from petitions.text import fold
 from routing.agencies import (
     DEPARTMENTS,
     communes,
@@ -79,6 +85,9 @@ class RoutingFacts(BaseModel):
     matter_province: str | None = None  # current province (no level word) where the matter lies
     other_province: bool = False
     former_district: bool = False
+    addressee_commune: str | None = None  # commune whose chairman the letter is addressed to
+    body_commune: str | None = None  # current commune named in the letter's body
+    scope_scores: tuple[int, int] = (0, 0)  # (province-wide, local) evidence from the text
 
 
 # ---- text recognition --------------------------------------------------------------------------------
@@ -209,6 +218,19 @@ def _commune_named(text: str | None, settings: Settings) -> str | None:
     return best[2] if best else None
 
 
+def _commune_in_name(text: str | None, settings: Settings) -> str | None:
+    """A current commune whose name ends a body's name ("Trường Tiểu học Nhân Hà" -> "Nhân Hà")."""
+    if not text:
+        return None
+    words = norm_words(text)
+    best: tuple[int, str] | None = None
+    for agency in communes(settings):
+        unit_words = norm_words(agency.unit)
+        if words.endswith(" " + unit_words) and (best is None or len(unit_words) > best[0]):
+            best = (len(unit_words), agency.unit)
+    return best[1] if best else None
+
+
 def _province_named(text: str | None) -> str | None:
     """A province named with its level word ("tỉnh Hưng Yên"), resolved to the current province."""
     if not text:
@@ -249,41 +271,182 @@ def _names_accused(level: AccusedLevel, name: str | None, position: str | None, 
     return bool(pos) and pos not in _GENERIC_POSTS
 
 
+# ---- the letter's body: scope, places and judicial matters ------------------------------------------
+
+SIGNALS_FILE = Path(__file__).with_name("signals.yaml")
+_JUDICIAL_LEVELS = ("court", "enforcement", "procuracy")
+
+
+@dataclass(frozen=True)
+class _Signals:
+    province_wide: tuple[tuple[re.Pattern[str], int], ...]
+    local: tuple[tuple[re.Pattern[str], int], ...]
+    judicial: tuple[tuple[str, re.Pattern[str]], ...]
+    judicial_context: re.Pattern[str]
+
+
+def _weighted(raw: Mapping[str, int]) -> tuple[tuple[re.Pattern[str], int], ...]:
+    return tuple((_rx(phrase), int(weight)) for phrase, weight in raw.items())
+
+
+@lru_cache(maxsize=1)
+def _signals() -> _Signals:
+    try:
+        d = yaml.safe_load(SIGNALS_FILE.read_text(encoding="utf-8"))
+        judicial = tuple((level, _rx(*d["judicial"][level])) for level in _JUDICIAL_LEVELS)
+        return _Signals(
+            province_wide=_weighted(d["scope"]["province_wide"]),
+            local=_weighted(d["scope"]["local"]),
+            judicial=judicial,
+            judicial_context=_rx(*d["judicial_context"]),
+        )
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+        raise BadConfigError(f"cannot read the routing signals {SIGNALS_FILE}: {exc}") from exc
+
+
+_ADDRESSEE = re.compile(r"^\W*(?:kinh\s+gui|dong\s+kinh\s+gui|kg)\b")
+_LIST_ITEM = re.compile(r"^\s*(?:[-+•*–]|\d{1,2}[.)])\s*")
+_IDENTITY = re.compile(
+    r"\b(?:cccd|cmnd|can cuoc|sinh nam|nam sinh|sn|dia chi|dc|tru tai|cu tru|thuong tru|tam tru|dien thoai|sdt"
+    r"|ho va ten|ho ten|toi ten|toi la|chau ten|chau la|em ten|em la|chung toi la|nghe nghiep)\b"
+)
+_HEADER = re.compile(r"^\W*(?:cong hoa|doc lap|don\b|v/v|ve viec|[^,]{0,30},?\s*ngay\s+\d)")
+_CLOSING = re.compile(
+    r"^\W*(?:tai lieu kem theo|noi nhan|nguoi (?:lam|viet|gui) don|nhung nguoi (?:lam|viet) don|kinh don"
+    r"|xac nhan cua|dai dien)\b"
+)
+
+
+def letter_parts(text: str) -> tuple[str, str]:
+    """(addressee block, body) of a letter, both folded: the body leaves out the national header, the
+    title, the writer's identity and address lines and everything from the signature on."""
+    addressee: list[str] = []
+    body: list[str] = []
+    in_addressee = False
+    for raw in text.splitlines():
+        line = norm_line(raw)
+        if not line:
+            in_addressee = False
+            continue
+        if _ADDRESSEE.match(line):
+            in_addressee = True
+            addressee.append(line)
+            continue
+        if in_addressee and (_LIST_ITEM.match(raw) or len(addressee) == 1 and len(line) < 80
+                             and not _IDENTITY.search(line)):
+            addressee.append(line)
+            continue
+        in_addressee = False
+        if _CLOSING.match(line) and body:
+            break
+        if _HEADER.match(line) or _IDENTITY.search(line):
+            continue
+        body.append(line)
+    return "\n".join(addressee), "\n".join(body)
+
+
+def norm_line(line: str) -> str:
+    """One line folded, keeping the punctuation that ends sentences (for the body's phrases)."""
+    return " ".join(fold(line).replace("&", " va ").split())
+
+
+def scope_scores(body: str) -> tuple[int, int]:
+    """(province-wide, local) evidence in a folded body: each phrase counts once, by its weight."""
+    words = norm_words(body)
+    sig = _signals()
+    pw = sum(w for pat, w in sig.province_wide if pat.search(words))
+    local = sum(w for pat, w in sig.local if pat.search(words))
+    return pw, local
+
+
+_REQUEST_CUE = re.compile(r"\b(?:de nghi|kien nghi|yeu cau|mong|xin|kinh de nghi|kinh mong)\b")
+
+
+def judicial_body(body: str) -> AccusedLevel | None:
+    """The court, enforcement office or procuracy a letter about a judicial matter concerns, or None."""
+    words = norm_words(body)
+    sig = _signals()
+    if not sig.judicial_context.search(words):
+        return None
+    # The body the writer asks to act wins ("đề nghị Viện kiểm sát … kháng nghị bản án").
+    for sentence in re.split(r"[.!?\n;]+", body):
+        m = _REQUEST_CUE.search(sentence)
+        if not m:
+            continue
+        request = norm_words(sentence[m.end():])
+        found = [(pat.search(request), level) for level, pat in sig.judicial]
+        hits = sorted((hit.start(), level) for hit, level in found if hit)
+        if hits:
+            return hits[0][1]  # type: ignore[return-value]
+    hits = sorted((hit.start(), level) for level, pat in sig.judicial if (hit := pat.search(words)))
+    return hits[0][1] if hits else None  # type: ignore[return-value]
+
+
 def derive_facts(
     extraction: Extraction,
     classification: Classification,
     settings: Settings,
     domain_departments: Mapping[str, str] | None = None,
+    text: str | None = None,
 ) -> RoutingFacts:
-    """Compute the routing facts. ``domain_departments`` (from the routing table) maps a field to its Sở."""
+    """Compute the routing facts. ``domain_departments`` (from the routing table) maps a field to its Sở.
+
+    ``text`` is the letter's text: with it, the scope (local or province-wide), the commune the matter
+    lies in and judicial matters are read from the letter's body; without it, from the subject only.
+    """
     accused = extraction.accused
     name = accused.name if accused else None
     position = accused.position if accused else None
     organization = accused.organization if accused else None
     level = accused_level(position, organization, name)
 
+    addressee, body = letter_parts(text) if text else ("", norm_line(extraction.subject or ""))
+    if level in {"none", "private", "official_unknown"}:
+        judicial = judicial_body(body)
+        if judicial is not None:
+            level = judicial
+
     accused_commune = None
-    if level in COMMUNE_LEVELS | {"former_district", "party_member", "police"}:
+    if level in COMMUNE_LEVELS | {"former_district", "party_member", "police", "private"}:
         accused_commune = _commune_named(organization, settings) or _commune_named(position, settings)
+        if accused_commune is None and level == "private":
+            accused_commune = _commune_in_name(organization, settings)
+    if level == "commune_staff" and accused_commune is None:
+        accused_commune = _commune_in_name(organization, settings)
     accused_department = None
     if level.startswith("department_"):
         accused_department = department_mentioned(f"{position or ''} ; {organization or ''}")
-    mentioned = department_mentioned(extraction.subject)
+    mentioned = department_mentioned(extraction.subject) or department_mentioned(body)
     by_domain = (domain_departments or {}).get(classification.domain)
     # A letter about a department's own work goes to that department and no other: when its name
     # could not be read, the department stays unknown (review) rather than falling back to the field.
     department = accused_department if level.startswith("department_") else (mentioned or by_domain)
 
-    incident_commune = _commune(extraction.incident_location)
     petitioner_commune = _commune(extraction.location)
-    local = bool(incident_commune) or level in LOCAL_LEVELS or bool(accused_commune)
+    addressee_commune = _commune_named(addressee, settings) if addressee else None
+    body_commune = _commune_named(body, settings) if text else None
+    incident_commune = _commune(extraction.incident_location)
+    pw, local_score = scope_scores(body)
+    # Ties go to local when the writer's commune is known (most letters are about the writer's own
+    # place); from the subject alone (no text), only positive local evidence counts.
+    if text is not None:
+        local_text = local_score > pw or (local_score == pw and petitioner_commune is not None)
+    else:
+        local_text = local_score > pw
+    local = bool(incident_commune) or level in LOCAL_LEVELS or bool(accused_commune) or (
+        local_text and bool(body_commune or addressee_commune or petitioner_commune)
+    )
+    if local and incident_commune is None:
+        # Where a local matter lies: a commune named in the letter's body, else the commune whose
+        # chairman it is addressed to, else the writer's own commune (the engine's fallback).
+        incident_commune = body_commune or addressee_commune
 
     own = office_province(settings)
     accused_province = _province_named(organization)
     matter_province = (
         _province(extraction.incident_location)
         or accused_province
-        or (own.name if accused_commune else None)
+        or (own.name if accused_commune or (incident_commune and not extraction.incident_location) else None)
         or _province(extraction.location)
     )
     matter_info = resolve_province(matter_province)
@@ -315,4 +478,7 @@ def derive_facts(
         matter_province=matter_province,
         other_province=other,
         former_district=level == "former_district",
+        addressee_commune=addressee_commune,
+        body_commune=body_commune,
+        scope_scores=(pw, local_score),
     )

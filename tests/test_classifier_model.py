@@ -131,3 +131,24 @@ def test_review_threshold_comes_from_the_model_unless_set() -> None:
 @pytest.mark.parametrize("text,category", TINY)
 def test_short_clear_letters_still_classified_by_content(text: str, category: str) -> None:
     assert classify(text, Extraction(), Settings()).category == category
+
+
+def test_classify_is_safe_from_several_threads_at_first_use() -> None:
+    """underthesea loads its model lazily; letters are classified from several threads at once."""
+    import subprocess
+    import sys
+
+    code = (
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "from classifiers.category import classify\n"
+        "from models.record import Extraction\n"
+        "from petitions.settings import load_settings\n"
+        "s = load_settings()\n"
+        "texts = [f'Tôi xin phản ánh tình trạng đường thôn {i} bị sụt lún, đề nghị xã sửa chữa.' for i in range(8)]\n"
+        "with ThreadPoolExecutor(4) as pool:\n"
+        "    out = list(pool.map(lambda t: classify(t, Extraction(), s).category, texts))\n"
+        "print(len(out))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "8"
