@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := tesseract-ocr tesseract-ocr-vie poppler-utils fonts-dejavu-core
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie poppler-utils fonts-dejavu-core chromium
 export OMP_THREAD_LIMIT := 1
 
 .PHONY: setup system-deps venv run test lint eval mailroom clean
@@ -17,6 +17,7 @@ system-deps:
 	command -v tesseract >/dev/null || missing="$$missing tesseract-ocr"; \
 	(command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx vie) || missing="$$missing tesseract-ocr-vie"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

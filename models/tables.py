@@ -134,3 +134,34 @@ class Correction(Base):
     at: Mapped[dt.datetime] = mapped_column(Timestamp, index=True)
     comment: Mapped[str | None] = mapped_column(Text)
     model_version: Mapped[str | None] = mapped_column(String(100))
+
+
+ROLES: tuple[str, ...] = ("reviewer", "lead", "admin")
+
+
+class User(Base):
+    """A review-desk account; the password is stored as an argon2id hash only."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN (" + ", ".join(f"'{r}'" for r in ROLES) + ")", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+
+
+class UserSession(Base):
+    """A server-side log-in session; ``id`` is the sha256 of the cookie's random token."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    expires_at: Mapped[dt.datetime] = mapped_column(Timestamp, index=True)

@@ -128,7 +128,7 @@ def test_migrate_twice_is_idempotent(store_url: str) -> None:
         s.migrate()
         s.save(make_record(), make_pages())
         s.migrate()
-        assert s.schema_revision() == "0002"
+        assert s.schema_revision() == "0003"
         assert s.get(letter_id(1)) == make_record()
         engine = create_engine(store_url, poolclass=NullPool)
         try:
@@ -147,7 +147,7 @@ def test_migrations_match_the_models(store: Store) -> None:
 def test_open_creates_the_sqlite_folder_and_migrates(tmp_path: Path) -> None:
     settings = Settings(var_dir=tmp_path / "var" / "nested")
     with Store.open(settings) as s:
-        assert s.schema_revision() == "0002"
+        assert s.schema_revision() == "0003"
     assert (tmp_path / "var" / "nested" / "petitions.db").is_file()
 
 
