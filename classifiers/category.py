@@ -43,16 +43,46 @@ def _extraction_support(extraction: Extraction, rules: Rules) -> list[Hit]:
     ]
 
 
-def _mixed_secondary(raw: dict[str, float], hits: list[Hit], top: str, rules: Rules) -> Category | None:
+def _same_class(a: str, b: str, rules: Rules) -> bool:
+    return a == b or {a, b} in [set(pair) for pair in rules.set.mixed.same_class]
+
+
+def request_line_categories(body: str, rules: Rules) -> list[str]:
+    """The category each request line of the body is about (lines won by too few points are skipped)."""
+    minimum = rules.set.mixed.request_line_min
+    if not minimum:
+        return []
+    folded = fold_key(body)
+    out = []
+    for start, end in request_spans(folded, rules):
+        totals = dict.fromkeys(CATEGORIES, 0.0)
+        for h in find_hits(folded[start:end], rules, _CATEGORY_TARGETS):
+            totals[h.target] += h.points
+        ranked = sorted(CATEGORIES, key=lambda c: -totals[c])
+        if totals[ranked[0]] - totals[ranked[1]] >= minimum:
+            out.append(ranked[0])
+    return out
+
+
+def _mixed_secondary(
+    raw: dict[str, float], hits: list[Hit], top: str, rules: Rules, line_cats: list[str] | None = None
+) -> Category | None:
     spec = rules.set.mixed
+    others = [c for c in dict.fromkeys(line_cats or []) if not _same_class(c, top, rules)]
+    if others and (top in (line_cats or []) or any(_same_class(c, top, rules) for c in line_cats or [])):
+        return max(others, key=lambda c: raw[c])  # type: ignore[return-value]
+    if not spec.score_rule:
+        return None
     second = max((c for c in CATEGORIES if c != top), key=lambda c: raw[c])
-    if {top, second} in [set(pair) for pair in spec.same_class]:
+    if _same_class(top, second, rules):
         return None
     evidence = sum(1 for h in hits if h.target == second and h.points > 0)
+    requested = any(h.target == second and h.points > 0 and h.in_request for h in hits)
     if (
         raw[second] >= spec.min_score
         and raw[second] >= spec.min_ratio * raw[top]
         and evidence >= spec.min_signals
+        and (requested or not spec.require_request)
     ):
         return second
     return None
@@ -146,7 +176,7 @@ def finish(analysis: RuleAnalysis, probs: dict[str, float], rules: Rules, versio
     """Category probabilities + the rules' evidence -> the Classification (mixed, flags, domain)."""
     raw, category_hits, other_hits = analysis.raw, list(analysis.category_hits), analysis.other_hits
     category: Category = max(CATEGORIES, key=lambda c: (probs[c], raw[c], rules.set.bias[c]))
-    secondary = _mixed_secondary(raw, category_hits, category, rules)
+    secondary = _mixed_secondary(raw, category_hits, category, rules, request_line_categories(analysis.body, rules))
     complaint = "khieu_nai" in (category, secondary)
     round_two = _flag(other_hits, "complaint_round_2", rules)
 

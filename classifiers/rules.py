@@ -109,6 +109,12 @@ class MixedSpec(_Strict):
     min_ratio: float = Field(ge=0, le=1)  # secondary / primary raw score
     min_signals: int = Field(default=1, ge=1)  # distinct signals behind the secondary category
     same_class: list[tuple[str, str]] = Field(default_factory=list)  # pairs that are never "mixed"
+    require_request: bool = False  # the secondary needs a signal inside the writer's request
+    # A request line (from a cue to the end of its line, or a listed item) is "about" the category
+    # that wins it by at least this many points; two lines about categories of different legal
+    # classes make the letter mixed (two requests, two contents). 0 turns the test off.
+    request_line_min: float = Field(default=0.0, ge=0)
+    score_rule: bool = True  # also use the min_score / min_ratio / min_signals test
 
 
 class FlagSpec(_Strict):

@@ -64,7 +64,7 @@ DEFAULT_TEXTCAT: dict[str, Any] = {
     "threshold": 0.0,
     "model": {"@architectures": ARCHITECTURE, "exclusive_classes": True, "ngram_size": 2, "length": 65536},
 }
-DEFAULT_TRAINING: dict[str, Any] = {"seed": 0, "epochs": 12, "batch_size": 16, "dropout": 0.1, "learn_rate": 0.002}
+DEFAULT_TRAINING: dict[str, Any] = {"seed": 0, "epochs": 8, "batch_size": 16, "dropout": 0.1, "learn_rate": 0.002}
 
 
 def build_nlp(vocab: Vocab | None = None, textcat: dict[str, Any] | None = None) -> Language:

@@ -32,13 +32,17 @@ _CUES = [
                + _LEVEL + r"\b)"),
 ]
 
-# What ends an address inside a sentence (matched on folded text).
+# What ends an address inside a sentence (matched on folded text). One-syllable words that end it
+# ("là", "vì", "có", "đã" …) are also syllables of place names once tone marks are gone ("xã La
+# Sơn", "phường Vị Khê"): right after a level word they start the name and do not end the address.
+_AFTER_LEVEL = "".join(f"(?<!{w} )" for w in ("xa", "xom", "thon", "huyen", "tinh", "phuong", "doi", "to"))
+_SHORT_ENDS = ("xin", "kinh", "la", "vi", "toi", "cung", "da", "co", "voi", "va", "gan", "cach", "phia")
 _END = re.compile(
     r"\s*(?:[;(|]|\bso dien thoai\b|\bdien thoai\b|\bsdt\b|\bdt\s*[:.]|\bd\.t\b|\bemail\b|\bcccd\b|\bcmnd\b"
-    r"|\bcan cuoc\b|\bso cccd\b|\bnay\b(?!\s+(?:la|thuoc)\s+(?:xa|phuong|thi tran|dac khu|tinh|thanh pho)\b)|\bxin\b|\bkinh\b|\bla\b|\bvi\b|\bco don\b|\blam don\b|\btoi\b"
-    r"|\bchung toi\b|\bsinh nam\b|\bnam sinh\b|\bnghe nghiep\b|\bcung\b|\bdai dien\b|\bda\b|\bco\b|\bvoi\b"
-    r"|\bve viec\b|\bde nghi\b|\bdoi voi\b|\bxin trinh bay\b|\bnoi o\b|\bva\b|\bgan\b|\bngay canh\b"
-    r"|\bdoi dien\b|\bcach\b|\bphia\b"
+    r"|\bcan cuoc\b|\bso cccd\b|\bnay\b(?!\s+(?:la|thuoc)\s+(?:xa|phuong|thi tran|dac khu|tinh|thanh pho)\b)"
+    + "".join(rf"|{_AFTER_LEVEL}\b{w}\b" for w in _SHORT_ENDS)
+    + r"|\bco don\b|\blam don\b|\bchung toi\b|\bsinh nam\b|\bnam sinh\b|\bnghe nghiep\b|\bdai dien\b"
+    r"|\bve viec\b|\bde nghi\b|\bdoi voi\b|\bxin trinh bay\b|\bnoi o\b|\bngay canh\b|\bdoi dien\b"
     r"|,\s*(?:chau\s+(?:toi|la|o|lam|xin|viet|co)|em|nha\s+toi|chong|vo|con\s+(?:toi|trai|gai)|bo\s+toi|me\s+toi|gia\s+dinh"
     r"|hien\s+(?:nay|dang|o)|ngay)\b)"
 )

@@ -30,6 +30,7 @@ from petitions.errors import (
     EncryptedPdfError,
     FileTooLargeError,
     ImageTooLargeError,
+    LetterError,
     NoTextError,
     TooManyPagesError,
     UnreadableFileError,
@@ -125,12 +126,15 @@ def _read_pdf(path: Path, settings: Settings, executor: Executor) -> list[PageTe
 
             def render_and_ocr(index: int) -> PageText:
                 with _PDFIUM_LOCK:
-                    page = doc[index]
-                    width, height = page.get_size()
-                    if width * scale * height * scale > settings.max_image_pixels:
-                        raise ImageTooLargeError()
-                    img = page.render(scale=scale, grayscale=True).to_pil()
-                    page.close()
+                    try:
+                        page = doc[index]
+                        width, height = page.get_size()
+                        if width * scale * height * scale > settings.max_image_pixels:
+                            raise ImageTooLargeError()
+                        img = page.render(scale=scale, grayscale=True).to_pil()
+                        page.close()
+                    except (pdfium.PdfiumError, ValueError, OSError) as exc:  # a damaged page
+                        raise CorruptPdfError() from exc
                 return ocr_page(img, index + 1, settings)
 
             ocr = dict(zip(todo, executor.map(render_and_ocr, todo), strict=True))
@@ -191,20 +195,29 @@ def _read_image(path: Path, settings: Settings, executor: Executor) -> list[Page
     except (UnidentifiedImageError, OSError) as exc:
         raise CorruptImageError() from exc
     with img:
-        frames = getattr(img, "n_frames", 1)
-        if frames > settings.max_pages:
-            raise TooManyPagesError()
-        frames_gray: list[Image.Image] = []
-        for index, frame in enumerate(ImageSequence.Iterator(img)):
-            width, height = frame.size
-            if width * height > settings.max_image_pixels:
-                raise ImageTooLargeError()
-            if min(width, height) < MIN_PAGE_SIDE:
-                raise NoTextError("Ảnh quá nhỏ / the image is too small to hold text: re-scan at 300 dpi.")
-            try:
-                frames_gray.append(frame.convert("L"))
-            except (OSError, ValueError) as exc:
-                raise CorruptImageError() from exc
-            log.debug("frame %d decoded", index + 1)
+        try:
+            frames_gray = _decode_frames(img, settings)
+        except LetterError:
+            raise
+        except Exception as exc:  # Pillow raises many kinds (TypeError, KeyError,
+            # EOFError, SyntaxError, struct.error ...) on damaged headers; fuzzing found them.
+            raise CorruptImageError() from exc
     pages = list(enumerate(frames_gray, start=1))
     return executor.map(lambda item: ocr_page(item[1], item[0], settings), pages)
+
+
+def _decode_frames(img: Image.Image, settings: Settings) -> list[Image.Image]:
+    """Every frame (page) decoded to grayscale, after the page-count and pixel guards."""
+    frames = getattr(img, "n_frames", 1)
+    if frames > settings.max_pages:
+        raise TooManyPagesError()
+    frames_gray: list[Image.Image] = []
+    for index, frame in enumerate(ImageSequence.Iterator(img)):
+        width, height = frame.size
+        if width * height > settings.max_image_pixels:
+            raise ImageTooLargeError()
+        if min(width, height) < MIN_PAGE_SIDE:
+            raise NoTextError("Ảnh quá nhỏ / the image is too small to hold text: re-scan at 300 dpi.")
+        frames_gray.append(frame.convert("L"))
+        log.debug("frame %d decoded", index + 1)
+    return frames_gray

@@ -108,10 +108,13 @@ def _read(tail: str, whole: bool, allow_lower: bool = False) -> str | None:
     words: list[str] = []
     mode = ""
     for i, tok in enumerate(toks):
+        sentence_end = tok.endswith(".") and tok[:-1].isalpha()  # "Hiếu." ends the name and the sentence
+        if sentence_end:
+            tok = tok[:-1]
         if not tok.isalpha():
             break
         f = fold(tok)
-        nxt = fold(toks[i + 1]) if i + 1 < len(toks) else ""
+        nxt = fold(toks[i + 1]) if i + 1 < len(toks) and not sentence_end else ""
         nxt = "#" if nxt[:1].isdigit() else nxt
         if not mode:
             mode = "caps" if tok.isupper() and len(tok) > 1 else "cap" if tok[0].isupper() else "lower"
@@ -124,7 +127,7 @@ def _read(tail: str, whole: bool, allow_lower: bool = False) -> str | None:
         if mode != "cap" and not words and f in n.stops:
             return None
         words.append(tok)
-        if len(words) == 6:
+        if sentence_end or len(words) == 6:
             break
     if not 2 <= len(words) <= 5:
         return None
@@ -332,8 +335,8 @@ def extract_petitioners(text: str) -> PetitionerResult:
         petitioners = [_member(lines, n, i) for n, i in group]
         if intro and fold(intro[0]) not in {fold(p.name or "") for p in petitioners}:
             petitioners.insert(0, _member(lines, intro[0], intro[1]))
-        if petitioners[0].address is None:
-            petitioners[0].address = _address_near(lines, 0, len(lines) // 2 + 1)
+        if petitioners[0].address is None:  # "Cùng trú tại: …" may follow a long list of signers
+            petitioners[0].address = _address_near(lines, 0, len(lines) // 2 + 1) or _address_near(lines, 0, len(lines))
         declared = max((int(m.group(1)) for ln in lines for m in _COUNT.finditer(ln.folded)), default=0)
         count = max(len(petitioners), declared if declared < 500 else 0)
         return PetitionerResult(petitioners, count, False, petitioners[0].address)

@@ -289,3 +289,24 @@ def test_speed_after_warm_up() -> None:
     for text in (FORMAL, INFORMAL, UNACCENTED, CAPS, GROUP, ANONYMOUS):
         extract_fields(text, SETTINGS)
     assert (time.perf_counter() - start) / 6 < 0.1
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "address"),
+    [
+        # a place name whose first syllable folds like a common word ("La" ~ "là", "Vị" ~ "vì")
+        ("Tôi là Lò Văn Páo, thường trú tại xóm Đoài, xã La Sơn, huyện Bình Lục, tỉnh Hà Nam.",
+         "Lò Văn Páo", "xóm Đoài, xã La Sơn, huyện Bình Lục, tỉnh Hà Nam"),
+        ("Họ tên: Hà Thị Vân. Địa chỉ: tổ 3, phường Vị Khê, tỉnh Ninh Bình. ĐT: 0912 000 111.",
+         "Hà Thị Vân", "tổ 3, phường Vị Khê, tỉnh Ninh Bình"),
+        # a name that ends a sentence keeps its last syllable
+        ("Họ tên: Trần Công Hiếu. Địa chỉ: đội 9, xã Đa Phúc, tỉnh Ninh Bình.", "Trần Công Hiếu",
+         "đội 9, xã Đa Phúc, tỉnh Ninh Bình"),
+    ],
+)
+def test_place_names_that_fold_like_common_words(text: str, name: str, address: str) -> None:
+    from extractors.petitioner import extract_petitioners
+
+    (who,) = extract_petitioners(text).petitioners
+    assert who.name == name
+    assert who.address == address

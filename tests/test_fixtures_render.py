@@ -190,3 +190,45 @@ def test_tesseract_reads_a_clean_render(monkeypatch: pytest.MonkeyPatch) -> None
     truth, read = _squash(SAMPLE), _squash(text)
     cer = _edit_distance(truth, read) / len(truth)
     assert cer < 0.03, (cer, read)
+
+
+@pytest.fixture(scope="module")
+def corpus_v2() -> list[dict]:
+    """Letters of the second, richer generator (the first 400 indexes keep the first generator)."""
+    return generate_letters(160, seed=0, start=400)
+
+
+def test_second_generator_letters_are_well_labeled(corpus_v2: list[dict]) -> None:
+    for letter in corpus_v2:
+        gold, text = letter["gold"], letter["text"]
+        assert set(gold) == GOLD_KEYS, letter["id"]
+        assert gold["category"] in CATEGORIES and gold["domain"] in DOMAINS
+        assert gold["mixed"] == (gold["secondary_category"] is not None)
+        assert gold["secondary_category"] != gold["category"]
+        assert gold["title_category"] in TITLE_CATEGORIES
+        assert gold["route"]["agency_kind"] in AGENCY_KINDS
+        assert gold["complaint_round"] in ((1, 2) if gold["category"] == "khieu_nai" else (None,))
+        if gold["crime_signs"]:
+            assert gold["route"]["agency_kind"] == "cong_an_tinh"
+        assert gold["address_as_written"] in text, letter["id"]
+        assert all(name in text for name in gold["petitioner_names"]), letter["id"]
+        assert "{" not in text and "}" not in text, letter["id"]  # every placeholder filled
+        assert letter["scenario"]
+
+
+def test_second_generator_has_voices_scenarios_and_noise(corpus_v2: list[dict]) -> None:
+    styles = {s for x in corpus_v2 for s in x["style"]}
+    voices = {s for s in styles if s.startswith("voice:")}
+    assert {"voice:formal", "voice:terse", "voice:angry", "voice:educated", "voice:elderly"} <= voices
+    assert {"mixed", "crime", "misleading_title", "ocr_noise", "partly_unaccented", "fear"} <= styles
+    assert len({x["scenario"] for x in corpus_v2}) >= 50
+    assert {x["gold"]["category"] for x in corpus_v2} == set(CATEGORIES)
+    misleading = sum(x["gold"]["title_category"] != x["gold"]["category"] for x in corpus_v2)
+    assert 0.35 < misleading / len(corpus_v2) < 0.65
+
+
+def test_first_letters_stay_those_of_the_first_generator() -> None:
+    from fixtures import letters_v1
+
+    assert generate_letters(3, seed=0) == [letters_v1.make_letter(i, 0) for i in range(3)]
+    assert generate_letters(1, seed=0, start=400)[0]["id"] == "FX-0401"
