@@ -10,7 +10,9 @@ again therefore processes every file exactly once. Files still being copied (cha
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import logging
+import os
 import shutil
 import time
 from collections.abc import Sequence
@@ -72,7 +74,14 @@ def archive_original(path: Path, record: LetterRecord, settings: Settings, day: 
             path.unlink()
             return target
         target = folder / f"{path.stem}-{record.id[:8]}{path.suffix}"
-    shutil.move(str(path), str(target))
+    try:
+        shutil.move(str(path), str(target))
+    except OSError:
+        # Across file systems a move is copy + delete: a disk filling up mid-copy leaves a partial
+        # copy next to an intact original. Remove the partial copy; the original stays in the inbox.
+        if path.exists() and target.exists():
+            target.unlink(missing_ok=True)
+        raise
     return target
 
 
@@ -91,7 +100,10 @@ def ingest_file(path: Path, settings: Settings, day: dt.date) -> LetterOutcome:
         target = archive_original(path, record, settings, day)
         store.log_event(record.id, "archived", {"to": str(target)})
     except OSError as exc:  # e.g. disk full: the original stays in the inbox for the next run
-        log.warning("letter %s stored but not archived: %s", record.id[:12], type(exc).__name__)
+        # errno and its text only: the exception's file names may name the writer.
+        reason = errno.errorcode.get(exc.errno or 0, type(exc).__name__)
+        log.warning("letter %s stored but not archived (%s: %s): the original stays in the inbox "
+                    "and is moved by the next run", record.id[:12], reason, os.strerror(exc.errno or 0))
     return outcome(record)
 
 

@@ -519,6 +519,19 @@ class Store:
 # ---- the write path's steps (inside one transaction) -----------------------------------------
 
 
+PIPELINE_ACTOR = "pipeline"
+REVIEW_ACTIONS = ("reviewed", "confirmed")
+
+
+def _reviewed(session: Session, letter_id: str) -> bool:
+    """Whether a person has corrected or confirmed this letter."""
+    corrected = session.scalar(select(Correction.id).where(Correction.letter_id == letter_id).limit(1))
+    if corrected is not None:
+        return True
+    confirmed = select(AuditEntry.id).where(AuditEntry.letter_id == letter_id, AuditEntry.action.in_(REVIEW_ACTIONS))
+    return session.scalar(confirmed.limit(1)) is not None
+
+
 def _upsert(session: Session, data: dict[str, Any], pages: list[dict[str, Any]], actor: str) -> str | None:
     """Insert or update one letter; returns the audited action, or None when nothing changed."""
     letter_id = data["id"]
@@ -538,6 +551,11 @@ def _upsert(session: Session, data: dict[str, Any], pages: list[dict[str, Any]],
             )
         )
         return "stored"
+
+    if actor == PIPELINE_ACTOR and _reviewed(session, letter_id):
+        # A reviewer's decision outranks the machine's: processing the same file again (a rerun, the
+        # same scan arriving twice) must not put back what the reviewer corrected or confirmed.
+        return None
 
     old = LetterRecord.model_validate(letter.record).model_dump(mode="json")
     old_pages = [

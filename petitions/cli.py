@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import importlib
 import json
 import logging
@@ -68,11 +69,15 @@ def cmd_process(args: argparse.Namespace, settings: Settings) -> int:
         with ThreadPoolExecutor(settings.workers) as letters, ThreadPoolExecutor(settings.workers) as pages:
             page_executor = SharedPoolExecutor(pages)
             work = lambda p: process_file(p, settings, received=received, executor=page_executor)  # noqa: E731
-            for done in letters.map(work, inputs):
-                record = register.register(done)  # duplicates linked, then stored
-                out.write(record.to_json() + "\n")
-                out.flush()
-                records.append(record)
+            try:
+                for done in letters.map(work, inputs):
+                    record = register.register(done)  # duplicates linked, then stored (retried)
+                    out.write(record.to_json() + "\n")  # a record is written only once it is stored
+                    out.flush()
+                    records.append(record)
+            except BaseException:  # the store gave up, Ctrl-C: do not read the letters still queued
+                letters.shutdown(wait=False, cancel_futures=True)  # letters being read finish
+                raise
     finally:
         if args.out:
             out.close()
@@ -200,6 +205,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("petitions: interrupted", file=sys.stderr)
         return int(ExitCode.interrupted)
+    except OSError as exc:  # a file the command writes or reads: disk full, permissions, ...
+        reason = errno.errorcode.get(exc.errno or 0, type(exc).__name__)
+        target = exc.filename or getattr(args, "out", None)  # e.g. a zip writer's close() names no file
+        where = f" ({target})" if target else ""
+        print(f"petitions: error: Lỗi ghi/đọc tệp / cannot write or read a file{where}: {reason}: "
+              f"{exc.strerror or exc}. Free some space or fix the permissions, then run the command again.",
+              file=sys.stderr)
+        return int(ExitCode.io_error)
 
 
 if __name__ == "__main__":

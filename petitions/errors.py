@@ -18,6 +18,7 @@ class ExitCode(IntEnum):
     store_unavailable = 4
     bad_config = 5
     not_found = 6
+    io_error = 7
     interrupted = 130
 
 

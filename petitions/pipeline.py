@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -76,15 +77,25 @@ def process_file(
     except LetterError as exc:
         log.info("letter %s quarantined: %s", lid[:12], exc.code)
         return ProcessedLetter(_quarantined(lid, source, received, ErrorInfo(code=exc.code, message=exc.message)))
-    except Exception:
-        log.exception("letter %s: unexpected error while reading", lid[:12])
+    except Exception as exc:
+        log_internal_error(lid, "reading", exc)
         return ProcessedLetter(_quarantined(lid, source, received, INTERNAL_ERROR))
     try:
         record = analyse(read, settings, letter_id=lid, source=source, received=received)
-    except Exception:
-        log.exception("letter %s: unexpected error while analysing", lid[:12])
+    except Exception as exc:
+        log_internal_error(lid, "analysing", exc)
         record = _quarantined(lid, source, received, INTERNAL_ERROR, read)
     return ProcessedLetter(record, read.pages)
+
+
+def log_internal_error(lid: str, stage: str, exc: BaseException) -> None:
+    """Log an unexpected error by letter id, exception type and code locations only.
+
+    Never the exception's message: it may quote the letter (a pydantic ValidationError shows the
+    ``input_value``, a KeyError the key), and logs must not carry names or identity numbers.
+    """
+    frames = "".join(traceback.format_tb(exc.__traceback__, limit=-8))
+    log.error("letter %s: unexpected %s while %s\n%s", lid[:12], type(exc).__name__, stage, frames.rstrip())
 
 
 def analyse(read: ReadResult, settings: Settings, *, letter_id: str, source: str, received: dt.date) -> LetterRecord:

@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     nightly_cron: str = Field(default="0 1 * * *", description="when the nightly ingestion runs (timezone above)")
     stable_seconds: float = Field(default=60.0, ge=0, description="a file changed more recently is still being copied")
 
+    # Store outages: a write that fails because the database is unreachable is retried with
+    # exponential backoff (first wait, doubling up to 15 s) for at most this long, then the run stops.
+    store_retry_total_s: float = Field(default=120.0, ge=0, description="give up on the store after this long")
+    store_retry_first_s: float = Field(default=0.5, gt=0, description="first wait before retrying the store")
+
     # Review thresholds
     category_review_threshold: float = Field(default=0.6, ge=0, le=1)
     ocr_review_threshold: float = Field(default=0.6, ge=0, le=1)

@@ -9,11 +9,10 @@ from typing import Any
 
 from markupsafe import Markup
 
-from models.store import Store
+from models.store import REVIEW_ACTIONS, Store
 from review.charts import bar_chart, line_chart
 
 DAYS = 30
-REVIEW_ACTIONS = ("reviewed", "confirmed")
 
 
 @dataclass

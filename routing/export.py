@@ -112,10 +112,14 @@ def export_queue(store: Store, agency_id: str, fmt: ExportFormat, path: Path,
                  today: dt.date | None = None) -> int:
     """Write one agency's register to ``path``; returns the number of letters."""
     rows = register_rows(store, agency_id, today=today)
-    if fmt == "csv":
-        write_csv(rows, path)
-    elif fmt == "xlsx":
-        write_xlsx(rows, path)
-    else:
+    writers = {"csv": write_csv, "xlsx": write_xlsx}
+    if fmt not in writers:
         raise ValueError(f"unknown export format {fmt!r}")
+    # Write beside the target, then rename: a full disk leaves no partial export behind.
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        writers[fmt](rows, partial)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
     return len(rows)
