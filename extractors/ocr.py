@@ -116,14 +116,15 @@ def _assemble(data: dict[str, list]) -> OcrPass:
 _ROTATE = re.compile(r"Rotate:\s*(\d+)")
 
 
-def detect_rotation(img: Image.Image, settings: Settings) -> int:
-    """Degrees to rotate the page clockwise to make it upright (tesseract OSD); 0 when unsure."""
+def detect_rotation(img: Image.Image, settings: Settings) -> int | None:
+    """Degrees to rotate the page clockwise to make it upright (tesseract OSD); None when OSD cannot
+    tell (it needs a few lines of text: a last page holding only a signature is too short)."""
     try:
         osd = pytesseract.image_to_osd(img, config="--psm 0", timeout=settings.tesseract_timeout_s)
     except (pytesseract.TesseractError, RuntimeError):
-        return 0  # OSD fails on pages with too little text: keep the page as it is
+        return None
     match = _ROTATE.search(osd)
-    return int(match.group(1)) if match else 0
+    return int(match.group(1)) if match else None
 
 
 def ocr_page(img: Image.Image, number: int, settings: Settings) -> PageText:
@@ -135,6 +136,10 @@ def ocr_page(img: Image.Image, number: int, settings: Settings) -> PageText:
     if len(first.text) < RETRY_BELOW_CHARS or first.confidence < RETRY_BELOW_CONFIDENCE:
         cleaned = otsu_binarize(flatten_background(gray))
         rotation = detect_rotation(cleaned, settings)
+        if rotation is None:
+            # Too little text for OSD, and the first pass read garbage: a page fed upside down is the
+            # commonest cause, so the one retry reads it turned over (the better pass still wins).
+            rotation = 180 if first.confidence < RETRY_BELOW_CONFIDENCE else 0
         if rotation:
             cleaned = cleaned.rotate(-rotation, expand=True, fillcolor=255)
         second = _run_tesseract(cleaned, settings)

@@ -207,3 +207,14 @@ def test_uneven_lighting_is_flattened_before_ocr(tmp_path: Path, page: Image.Ima
     path = tmp_path / "shadow.png"
     Image.fromarray((arr * shade).astype(np.uint8), mode="L").save(path)
     _assert_reads_letter(read_letter(path, SETTINGS).text)
+
+
+def test_short_upside_down_page_is_turned_even_when_osd_cannot_tell() -> None:
+    """A last page with only the signature block has too few characters for tesseract's OSD."""
+    from extractors.ocr import detect_rotation, ocr_page
+
+    short = draw_page(["Người làm đơn", "Lã Văn Kiên"]).rotate(180)
+    assert detect_rotation(short, SETTINGS) is None  # OSD cannot tell ...
+    page = ocr_page(short, 2, SETTINGS)  # ... the retry turns it over anyway
+    assert "la van kien" in fold(page.text)
+    assert page.confidence is not None and page.confidence > 0.8
