@@ -16,6 +16,7 @@ A4_LONG_SIDE_IN = 11.69
 TARGET_DPI = 300
 MIN_DPI, MAX_DPI = 200, 400  # outside this band the page is resampled to TARGET_DPI
 UNEVEN_BACKGROUND = 40  # grey levels between the darkest and brightest paper: flatten first
+NOISY = 5.0  # mean grey-level change a 3x3 median makes on a sample of the page: speckle noise above it
 MIN_SKEW_DEG = 0.4  # smaller skews do not hurt tesseract; rotating costs a resample
 MAX_SKEW_DEG = 6.0
 
@@ -81,6 +82,17 @@ def otsu_binarize(img: Image.Image) -> Image.Image:
     return Image.fromarray(np.where(arr > otsu_threshold(arr), 255, 0).astype(np.uint8), mode="L")
 
 
+def noise_level(gray: Image.Image) -> float:
+    """How much a 3x3 median filter changes a central sample of the page (clean scans: about 1;
+    JPEG artefacts: about 4; speckled or sensor-noisy scans: 6 and more)."""
+    w, h = gray.size
+    side = min(600, w // 2, h // 2)
+    sample = gray.crop((w // 4, h // 4, w // 4 + side, h // 4 + side))
+    a = np.asarray(sample, dtype=np.int16)
+    m = np.asarray(sample.filter(ImageFilter.MedianFilter(3)), dtype=np.int16)
+    return float(np.mean(np.abs(a - m)))
+
+
 def _profile_score(ink: Image.Image, angle: float) -> float:
     """Text lines are sharpest (row sums most uneven) when the page is level."""
     rows = np.asarray(ink.rotate(angle, resample=Image.Resampling.NEAREST, fillcolor=0), dtype=np.float32).sum(axis=1)
@@ -113,6 +125,10 @@ def prepare(img: Image.Image) -> Prepared:
     if background_spread(out.image) > UNEVEN_BACKGROUND:
         out.image = flatten_background(out.image)
         out.steps.append("flatten")
+    if noise_level(out.image) > NOISY:
+        # Noisy high-resolution scans can come back empty from tesseract after minutes: clean first.
+        out.image = otsu_binarize(out.image)
+        out.steps.append("denoise")
     angle = estimate_skew(out.image)
     if MIN_SKEW_DEG <= abs(angle) <= MAX_SKEW_DEG:
         out.image = deskew(out.image, angle)

@@ -82,3 +82,12 @@ def test_unwrap_joins_wrapped_lines_but_keeps_structure() -> None:
     assert "trú tại thôn Đông, xã Gia Trấn, tỉnh Ninh Bình. Tôi làm đơn này đề nghị các cấp xem xét." in out[3]
     assert out[0] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" and out[1].startswith("Kính gửi:")
     assert out[4].startswith("1. ") and out[5].startswith("2. ") and out[6] == "Người làm đơn"
+
+
+def test_noisy_page_is_denoised_before_the_first_pass(page: Image.Image) -> None:
+    rng = np.random.default_rng(3)
+    noisy = np.clip(np.asarray(page, dtype=np.float32) + rng.normal(0, 40, (page.height, page.width)), 0, 255)
+    prepared = prepare(Image.fromarray(noisy.astype(np.uint8), mode="L"))
+    assert "denoise" in prepared.steps
+    assert set(np.unique(np.asarray(prepared.image))) <= {0, 255}  # binarised
+    assert "denoise" not in prepare(page).steps
