@@ -86,7 +86,8 @@ def summarise_outcomes(outcomes: Sequence[LetterOutcome]) -> dict[str, dict[str,
     return {
         "status": dict(Counter(o.status for o in outcomes)),
         "category": dict(Counter(o.category for o in outcomes if o.category)),
-        "queue": dict(Counter(o.agency_id for o in outcomes if o.agency_id)),
+        "queue": dict(Counter(o.agency_id if o.status == "routed" and o.agency_id else "review"
+                              for o in outcomes if o.status != "quarantined")),
         "quarantined": dict(Counter(o.error_code for o in outcomes if o.error_code)),
     }
 

@@ -22,7 +22,8 @@ def summarise(records: Iterable[LetterRecord]) -> dict[str, Counter[str]]:
             counts["error"][r.error.code if r.error else "?"] += 1
             continue
         counts["category"][r.category or "?"] += 1
-        counts["queue"][r.route.agency_id if r.route else "review (no route)"] += 1
+        # A letter that needs review waits in the review queue, whatever route was proposed for it.
+        counts["queue"][r.route.agency_id if r.status == "routed" and r.route else "review"] += 1
     return counts
 
 
