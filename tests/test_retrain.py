@@ -120,3 +120,20 @@ def test_retrain_flow_runs_the_same_function(
     summary = run_retrain(settings, models_dir=models, **QUICK)
     assert summary["candidate"] == "hybrid-0002" and summary["corrections"] == 0
     assert active_version(models) == ("hybrid-0002" if summary["promoted"] else "hybrid-0001")
+
+
+def test_retrain_if_needed_only_after_new_corrections(
+    tmp_path: Path, tiny_fixtures: list, settings: Settings
+) -> None:
+    """What the nightly ingestion calls after its run: retrain only when reviewers corrected letters
+    after the active model was built."""
+    models = tmp_path / "models"
+    train_mod.build(models, **QUICK)
+    with Store.open(settings) as store:
+        said = retrain_mod.retrain_if_needed(settings, models_dir=models, store=store, **QUICK)
+        assert said.startswith("no corrections") and active_version(models) == "hybrid-0001"
+        store.save(make_record(text="Tôi tố cáo ông Lê Văn C chiếm đoạt tiền hỗ trợ.", category="kien_nghi"),
+                   make_pages())
+        store.add_correction(letter_id(1), "category", "kien_nghi", "to_cao", "reviewer")
+        said = retrain_mod.retrain_if_needed(settings, models_dir=models, store=store, **QUICK)
+    assert "hybrid-0002" in said and "1 corrections" in said
