@@ -261,12 +261,25 @@ def bare_tesseract(path: Path, lang: str = "vie") -> str:
     return proc.stdout.decode("utf-8", "replace")
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process and its finished children (the tesseract runs)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def timed_map(fn: Callable[[Path], Any], paths: Sequence[Path], workers: int) -> tuple[float, list[Any]]:
     """Wall-clock seconds to run ``fn`` over the paths with ``workers`` threads."""
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         out = list(pool.map(fn, paths))
     return time.perf_counter() - started, out
+
+
+def cpu_timed_map(fn: Callable[[Path], Any], paths: Sequence[Path], workers: int) -> tuple[float, float, list[Any]]:
+    """(wall seconds, CPU seconds of this process and its children, results)."""
+    cpu = cpu_seconds()
+    wall, out = timed_map(fn, paths, workers)
+    return wall, cpu_seconds() - cpu, out
 
 
 def measure_throughput(
@@ -288,36 +301,45 @@ def measure_throughput(
     bare(paths[0])
     pipeline(paths[0])
     seconds: dict[str, list[float]] = {"bare_n": [], "pipeline_n": [], "pipeline_1": [], "bare_1": []}
+    cpu: dict[str, list[float]] = {key: [] for key in seconds}
     load = [os.getloadavg()[0]]
     retried = 0
     empty = {"bare": 0, "pipeline": 0}
     for _ in range(max(1, repeat)):
-        t, out = timed_map(bare, paths, workers)
+        t, c, out = cpu_timed_map(bare, paths, workers)
         seconds["bare_n"].append(t)
+        cpu["bare_n"].append(c)
         empty["bare"] = sum(not normalize(o) for o in out)
         with watch_retries() as watch:
-            t, out = timed_map(pipeline, paths, workers)
+            t, c, out = cpu_timed_map(pipeline, paths, workers)
         seconds["pipeline_n"].append(t)
+        cpu["pipeline_n"].append(c)
         retried = len(watch.events)
         empty["pipeline"] = sum(not normalize(o) for o in out)
-        t, _ = timed_map(pipeline, paths, 1)
-        seconds["pipeline_1"].append(t)
-        t, _ = timed_map(bare, paths, 1)
-        seconds["bare_1"].append(t)
+        for key, fn in (("pipeline_1", pipeline), ("bare_1", bare)):
+            t, c, _ = cpu_timed_map(fn, paths, 1)
+            seconds[key].append(t)
+            cpu[key].append(c)
         load.append(os.getloadavg()[0])
     best = {k: min(v) for k, v in seconds.items()}
     n = len(paths)
     pps = {k: n / v for k, v in best.items()}
+    cpu_per_page = {k: min(v) / n for k, v in cpu.items()}
     return {
         "pages": n,
         "workers": workers,
         "repeat": repeat,
         "seconds": seconds,
+        "cpu_seconds": cpu,
+        "cpu_s_per_page": {k: round(v, 3) for k, v in cpu_per_page.items()},
+        # CPU time does not depend on what else runs on the machine: the overhead, measured robustly
+        "cpu_ratio_bare_over_pipeline": round(cpu_per_page["bare_n"] / cpu_per_page["pipeline_n"], 3),
         "pages_per_s": {k: round(v, 3) for k, v in pps.items()},
         "ratio_pipeline_over_bare": round(pps["pipeline_n"] / pps["bare_n"], 3),
         "ratio_pipeline_over_bare_1worker": round(pps["pipeline_1"] / pps["bare_1"], 3),
         "scaling_pipeline": round(pps["pipeline_n"] / pps["pipeline_1"], 3),
         "scaling_bare": round(pps["bare_n"] / pps["bare_1"], 3),
+        "git_commit": git_commit(),
         "pages_retried": retried,
         "empty_pages": empty,
         "loadavg_1min": [round(x, 2) for x in load],
@@ -441,12 +463,14 @@ def measure_cer(
         dump.parent.mkdir(parents=True, exist_ok=True)
         dump.write_text("", encoding="utf-8")
     summary: dict[str, dict[str, Any]] = {}
+    commit = git_commit()
     for condition in conditions:  # one condition at a time: its time and retries stay its own
         t0 = time.perf_counter()
         scores = read_scans([s for s in scans if s.condition == condition], settings, workers)
         summary.update(summarize_cer(scores, [condition]))
         summary[condition]["seconds"] = round(time.perf_counter() - t0, 1)
         summary[condition]["loadavg_1min"] = round(os.getloadavg()[0], 2)
+        summary[condition]["git_commit"] = commit
         if progress:
             row = summary[condition]
             print(f"   ... {condition}: {row['pages']} pages, CER mean {row['cer_mean']:.2%}, worst "
@@ -578,6 +602,7 @@ def measure_memory(
     growth = runs[-1]["peak_rss_mib"] / runs[0]["peak_rss_mib"] - 1
     result: dict[str, Any] = {
         "workers": workers,
+        "git_commit": git_commit(),
         "runs": runs,
         "heap_runs": heap_runs,
         "peak_rss_growth": round(growth, 3),
@@ -591,6 +616,18 @@ def measure_memory(
 
 
 # ---- the machine and the report -------------------------------------------------------------------
+
+
+def git_commit() -> str:
+    """The commit of the code measured (marked when extractors/ has uncommitted changes)."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                cwd=PROJECT_ROOT, check=False).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "extractors"], capture_output=True,
+                               text=True, cwd=PROJECT_ROOT, check=False).stdout.strip()
+    except OSError:
+        return "unknown"
+    return f"{commit}{' (extractors/ modified)' if dirty else ''}" or "unknown"
 
 
 def machine() -> dict[str, Any]:
@@ -609,6 +646,7 @@ def machine() -> dict[str, Any]:
     with contextlib.suppress(OSError, ValueError, IndexError):
         mem_kib = int(Path("/proc/meminfo").read_text().splitlines()[0].split()[1])
     return {
+        "git_commit": git_commit(),
         "nproc": len(os.sched_getaffinity(0)),
         "cpu_model": model,
         "memory_gib": round(mem_kib / 2**20, 1),
@@ -628,7 +666,7 @@ def format_report(results: dict[str, Any]) -> str:
     m = results["machine"]
     lines = [
         f"machine: {m['nproc']} cores, {m['cpu_model']}, {m['memory_gib']} GiB; {m['tesseract']}; "
-        f"Python {m['python']}; load average at start {m['loadavg_at_start']}",
+        f"Python {m['python']}; load average at start {m['loadavg_at_start']}; code {m.get('git_commit', '?')}",
     ]
     t = results.get("throughput")
     if t:
@@ -636,7 +674,7 @@ def format_report(results: dict[str, Any]) -> str:
         lines += [
             "",
             f"1+2. throughput: {t['pages']} clean 300-dpi single-page PNGs, best of {t['repeat']}; "
-            f"load average {t['loadavg_1min']}",
+            f"load average {t['loadavg_1min']}" + (f"; code {t['git_commit']}" if t.get("git_commit") else ""),
             f"   {'':<34}{'1 worker':>12}{f'{w} workers':>12}{'scaling':>10}",
             f"   {'bare tesseract (pages/s)':<34}{pps['bare_1']:>12.3f}{pps['bare_n']:>12.3f}{t['scaling_bare']:>10.2f}",
             f"   {'pipeline read_letter (pages/s)':<34}{pps['pipeline_1']:>12.3f}{pps['pipeline_n']:>12.3f}"
@@ -649,6 +687,13 @@ def format_report(results: dict[str, Any]) -> str:
             f"{t['scaling_pipeline']:.2f} (target >= {SCALING_TARGET})",
             f"   pages that fired the retry: {t['pages_retried']}; empty pages: {t['empty_pages']}",
         ]
+        if "cpu_s_per_page" in t:
+            cpu = t["cpu_s_per_page"]
+            lines.append(
+                f"   CPU s/page (process + tesseract): pipeline {cpu['pipeline_1']:.3f} / {cpu['pipeline_n']:.3f}, "
+                f"bare {cpu['bare_1']:.3f} / {cpu['bare_n']:.3f} (1 / {w} workers); bare/pipeline CPU "
+                f"{t['cpu_ratio_bare_over_pipeline']:.3f} (insensitive to the machine's other load)"
+            )
     c = results.get("cer")
     if c:
         lines += [
@@ -667,6 +712,7 @@ def format_report(results: dict[str, Any]) -> str:
                 f"{s['retried_pages']:>6}{s['mean_confidence']:>6.2f}{s['seconds_per_page']:>6.1f}"
                 f"{s['slowest_letter_s']:>6.0f}  [{_mark(s['ok'])}] <= {s['target']:.0%}"
                 + (f"  quarantined: {s['quarantined_letters']}" if s["quarantined_letters"] else "")
+                + (f"  (code {s['git_commit']})" if s.get("git_commit") else "")
             )
         lines.append("   (mean/median/worst: CER per page; >tgt: pages over the target; no-marks: mean CER with "
                      "diacritics stripped; sub/del/ins: edits; retry: pages that fired the retry rule; conf: mean "
@@ -676,7 +722,7 @@ def format_report(results: dict[str, Any]) -> str:
         lines += [
             "",
             f"4. memory: a backlog of single-page letters through `petitions process` ({mem['workers']} workers, "
-            "fresh process per size, SQLite store)",
+            "fresh process per size, SQLite store)" + (f"; code {mem['git_commit']}" if mem.get("git_commit") else ""),
             f"   {'letters':>8}{'peak RSS':>10}{'end RSS':>9}{'at start':>10}{'s':>7}  "
             f"{'max RSS per quarter of the run':<32}statuses",
         ]

@@ -23,9 +23,9 @@
     characters") on a short last page (a signature block), which then stays upside down.
 
 ``python -m benchmarks.ocr_experiments handoff [--pages N] [--workers W] [--repeat R]``
-    the pipeline's throughput when pytesseract hands tesseract an uncompressed image (PGM / BMP)
-    instead of the PNG it writes by default, against bare tesseract: monkeypatched here, so the fix
-    can be measured before it is made in extractors/ocr.py.
+    the pipeline's throughput with each image format pytesseract can hand tesseract (PNG, which it
+    writes by default at ~0.3-0.7 s per 300-dpi page; PGM, which extractors.ocr uses since d7f89e5;
+    BMP), against bare tesseract. Wall-clock: needs an idle machine.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 import pytesseract
-from PIL import Image, ImageFilter, ImageOps
+from PIL import Image, ImageFilter
 
 import extractors.ocr as ocr
 from benchmarks.ocr_bench import (
@@ -69,6 +69,8 @@ def _clock(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 def profile_page(path: Path, settings: Settings) -> dict[str, float]:
     """Seconds per stage of read_letter's path for one single-page image file (no retry)."""
+    from extractors.preprocess import prepare
+
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     t: dict[str, float] = {}
     t["bare tesseract (txt)"], _ = _clock(lambda: bare_tesseract(path))
@@ -77,21 +79,17 @@ def profile_page(path: Path, settings: Settings) -> dict[str, float]:
     t["read_letter total"], _ = _clock(lambda: read_letter(path, settings))
     # the same path, stage by stage
     t["decode + convert L"], gray = _clock(lambda: Image.open(path).convert("L"))
-    t["exif_transpose + L"], gray = _clock(lambda: ImageOps.exif_transpose(gray).convert("L"))
-    t["background_spread"], _ = _clock(lambda: ocr.background_spread(gray))
+    t["preprocess.prepare"], prepared = _clock(lambda: prepare(gray))
+    page = prepared.image
     with tempfile.TemporaryDirectory() as tmp:
-        png = Path(tmp) / "page.png"
-        t["pytesseract: save PNG"], _ = _clock(lambda: gray.save(png, format="PNG"))
-        t["tesseract tsv on that PNG"], proc = _clock(lambda: subprocess.run(
-            ["tesseract", str(png), str(Path(tmp) / "out"), "-l", "vie", "--psm", "3", "-c", "tessedit_create_tsv=1"],
+        pgm = Path(tmp) / "page.pgm"
+        t["save PGM (handed to tesseract)"], _ = _clock(lambda: page.save(pgm, format="PPM"))
+        t["tesseract tsv on that PGM"], _ = _clock(lambda: subprocess.run(
+            ["tesseract", str(pgm), str(Path(tmp) / "out"), "-l", "vie", "--psm", "3", "-c", "tessedit_create_tsv=1"],
             capture_output=True, env=env, check=True))
         tsv = (Path(tmp) / "out.tsv").read_text(encoding="utf-8")
         t["parse TSV + assemble"], _ = _clock(lambda: ocr._assemble(pytesseract.pytesseract.file_to_dict(tsv, "\t", -1)))
-        pgm = Path(tmp) / "page.pgm"
-        t["(alt) save PGM"], _ = _clock(lambda: gray.save(pgm, format="PPM"))
-        t["(alt) tesseract tsv on PGM"], _ = _clock(lambda: subprocess.run(
-            ["tesseract", str(pgm), str(Path(tmp) / "out2"), "-l", "vie", "--psm", "3", "-c", "tessedit_create_tsv=1"],
-            capture_output=True, env=env, check=True))
+        t["(before d7f89e5) save PNG"], _ = _clock(lambda: page.save(Path(tmp) / "page.png", format="PNG"))
     return t
 
 
@@ -106,14 +104,15 @@ def run_profile(paths: Sequence[Path], settings: Settings) -> str:
 
 @contextlib.contextmanager
 def handoff_format(fmt: str | None) -> Iterator[None]:
-    """Make pytesseract write ``fmt`` (e.g. "PPM" -> .pgm for grayscale, "BMP") instead of PNG."""
+    """Make pytesseract write ``fmt`` ("PNG", "PPM" -> .pgm for grayscale, "BMP") whatever
+    extractors.ocr chose (since d7f89e5 it hands over PGM)."""
     if fmt is None:
         yield
         return
     original = pytesseract.image_to_data
 
     def image_to_data(image: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(image, Image.Image) and image.format in (None, "PNG"):
+        if isinstance(image, Image.Image):
             image.format = fmt
         return original(image, *args, **kwargs)
 
@@ -128,20 +127,20 @@ def run_handoff(paths: Sequence[Path], settings: Settings, workers: int, repeat:
     def pipeline(path: Path) -> str:
         return read_letter(path, settings).text
 
-    variants: dict[str, list[float]] = {"bare": [], "PNG (as now)": [], "PPM/PGM": [], "BMP": []}
+    variants: dict[str, list[float]] = {"bare": [], "as now": [], "PNG": [], "PPM/PGM": [], "BMP": []}
     texts: dict[str, list[str]] = {}
     bare_tesseract(paths[0])
     pipeline(paths[0])
     for _ in range(repeat):
         t, out = timed_map(bare_tesseract, paths, workers)
         variants["bare"].append(t)
-        for name, fmt in (("PNG (as now)", None), ("PPM/PGM", "PPM"), ("BMP", "BMP")):
+        for name, fmt in (("as now", None), ("PNG", "PNG"), ("PPM/PGM", "PPM"), ("BMP", "BMP")):
             with handoff_format(fmt):
                 t, out = timed_map(pipeline, paths, workers)
             variants[name].append(t)
             texts[name] = out
     best = {k: min(v) for k, v in variants.items()}
-    same = all(normalize(a) == normalize(b) for a, b in zip(texts["PNG (as now)"], texts["PPM/PGM"], strict=True))
+    same = all(normalize(a) == normalize(b) for a, b in zip(texts["PNG"], texts["PPM/PGM"], strict=True))
     lines = [f"{len(paths)} clean pages, {workers} workers, best of {repeat}; load {os.getloadavg()[0]:.2f}"]
     for name, seconds in best.items():
         lines.append(f"  {name:<14}{len(paths) / seconds:8.3f} pages/s   ratio to bare {best['bare'] / seconds:6.3f}")
