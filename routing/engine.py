@@ -365,8 +365,14 @@ def decide(
     action = outcome.action_for(facts.category)
     unit_source: str = outcome.unit
 
-    # The guard: a denunciation never goes to the accused or to a unit the accused leads.
-    denunciation = "to_cao" in (facts.category, facts.secondary_category)
+    # The guard: a denunciation never goes to the accused or to a unit the accused leads. A mixed
+    # letter is routed by its dominant category (and reviewed, to be split): when only its secondary
+    # content denounces the recipient, the route stands and the reviewer is told.
+    denunciation = facts.category == "to_cao"
+    if (facts.secondary_category == "to_cao" and not denunciation and kind not in (None, REVIEW)
+            and _led_by_accused(table, facts, kind, _commune_for(unit_source, facts)
+                                if kind == COMMUNE_KIND else None)):
+        notes.append(f"the letter also denounces {kind}: split it before forwarding the denunciation")
     seen: set[str] = set()
     while denunciation and kind not in (None, REVIEW) and kind not in seen:
         seen.add(kind)

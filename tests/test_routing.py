@@ -284,6 +284,22 @@ def test_guard_only_for_denunciations() -> None:
     assert d.route is not None and d.route.agency_id == "chu_tich_ubnd_xa:yen-dong"
 
 
+def test_mixed_letter_is_routed_by_its_dominant_category() -> None:
+    # A complaint against the commune chairman's decision that also denounces him: the complaint goes
+    # to him (he resolves complaints about his own decisions); the note tells the reviewer to split it.
+    accused = (None, "Chủ tịch UBND xã", "UBND xã Yên Đồng")
+    d = route_letter(make_extraction(accused=accused),
+                     make_classification("khieu_nai", mixed=True, secondary_category="to_cao"),
+                     RECEIVED, SETTINGS)
+    assert d.route is not None and d.route.agency_id == "chu_tich_ubnd_xa:yen-dong"
+    assert any("split" in n for n in d.notes)
+    # the same letter whose dominant content is the denunciation goes one level up
+    d = route_letter(make_extraction(accused=accused),
+                     make_classification("to_cao", mixed=True, secondary_category="khieu_nai"),
+                     RECEIVED, SETTINGS)
+    assert d.route is not None and d.route.agency_kind == "chu_tich_ubnd_tinh"
+
+
 def test_guard_escalates_from_the_accused_department() -> None:
     table = _table_with({
         "id": "R1", "description": "A wrong rule sending denunciations to the department.",
