@@ -14,6 +14,7 @@ from typing import Any
 from classifiers.category import classify
 from classifiers.rules import Rules, load_rules
 from models.record import CATEGORIES, Extraction
+from petitions.metrics import macro_f1
 
 _NO_TITLE = (None, "none", "")
 
@@ -24,17 +25,6 @@ def _title(value: str | None) -> str | None:
 
 def _ratio(hits: int, total: int) -> float | None:
     return round(hits / total, 4) if total else None
-
-
-def macro_f1(pairs: list[tuple[str, str]], labels: tuple[str, ...] = CATEGORIES) -> float:
-    """Unweighted mean of the per-label F1 over (gold, predicted) pairs."""
-    f1s = []
-    for label in labels:
-        tp = sum(1 for g, p in pairs if g == label and p == label)
-        fp = sum(1 for g, p in pairs if g != label and p == label)
-        fn = sum(1 for g, p in pairs if g == label and p != label)
-        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return round(sum(f1s) / len(f1s), 4)
 
 
 def evaluate(
@@ -70,7 +60,7 @@ def evaluate(
     return {
         "n": n,
         "model_version": rules.version,
-        "macro_f1": macro_f1(pairs),
+        "macro_f1": round(macro_f1([g for g, _ in pairs], [p for _, p in pairs], CATEGORIES), 4),
         "accuracy": _ratio(sum(1 for g, p in pairs if g == p), n),
         "title_mismatch_n": len(mismatch),
         "title_mismatch_accuracy": _ratio(

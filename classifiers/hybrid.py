@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from models.record import CATEGORIES
+from petitions import metrics
 
 MODES: tuple[str, ...] = ("hybrid", "rules", "textcat")
 _EPS = 1e-6
@@ -92,13 +93,8 @@ def fit_combiner(
 
 
 def macro_f1(y: Sequence[int], pred: Sequence[int]) -> float:
-    f1s = []
-    for label in range(len(CATEGORIES)):
-        tp = sum(1 for g, p in zip(y, pred, strict=True) if g == label and p == label)
-        fp = sum(1 for g, p in zip(y, pred, strict=True) if g != label and p == label)
-        fn = sum(1 for g, p in zip(y, pred, strict=True) if g == label and p != label)
-        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return round(sum(f1s) / len(f1s), 4)
+    """Macro-F1 over the category indices, rounded for the model's metadata."""
+    return round(metrics.macro_f1(y, pred, range(len(CATEGORIES))), 4)
 
 
 @dataclass

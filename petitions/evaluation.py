@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from models.record import CATEGORIES, LetterRecord, PageText, ReadResult
+from petitions.metrics import macro_f1
 from petitions.pipeline import analyse, process_file
 from petitions.settings import Settings
 from petitions.text import fold
@@ -33,16 +34,6 @@ def load_letters(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
 
 
 # ---- metrics ----------------------------------------------------------------------------------
-
-
-def macro_f1(gold: Sequence[str], pred: Sequence[str | None], labels: Sequence[str]) -> float:
-    scores = []
-    for label in labels:
-        tp = sum(g == label and p == label for g, p in zip(gold, pred, strict=True))
-        fp = sum(g != label and p == label for g, p in zip(gold, pred, strict=True))
-        fn = sum(g == label and p != label for g, p in zip(gold, pred, strict=True))
-        scores.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
-    return sum(scores) / len(scores)
 
 
 @dataclass

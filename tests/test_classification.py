@@ -392,3 +392,13 @@ def test_speed_under_50ms_per_letter():
     per_letter = (time.perf_counter() - start) / len(LETTERS)
     assert per_letter < 0.050
     assert Path(DEFAULT_PATH).exists()
+
+
+def test_macro_f1_is_the_unweighted_mean_of_per_label_f1() -> None:
+    from petitions.metrics import macro_f1
+
+    gold = ["a", "a", "b", "c"]
+    pred = ["a", "b", "b", None]
+    # a: tp1 fn1 -> 2/3; b: tp1 fp1 -> 2/3; c: tp0 -> 0
+    assert abs(macro_f1(gold, pred, ["a", "b", "c"]) - (4 / 3) / 3) < 1e-9
+    assert macro_f1([0, 1], [0, 1], range(2)) == 1.0
