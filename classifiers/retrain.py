@@ -23,16 +23,17 @@ from classifiers.versions import MODELS_DIR, HybridModel, active_version, load_m
 from models.record import CATEGORIES
 
 if TYPE_CHECKING:
+    from models.rows import CorrectionRow
     from models.store import Store
     from petitions.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-def correction_letters(store: Store) -> list[TrainLetter]:
+def correction_letters(store: Store, corrections: Sequence[CorrectionRow] | None = None) -> list[TrainLetter]:
     """Corrected letters as training letters: the stored text with the latest corrected category."""
     latest: dict[str, str] = {}
-    for c in store.corrections():
+    for c in store.corrections() if corrections is None else corrections:
         if c.field == "category" and c.after in CATEGORIES:
             latest[c.letter_id] = c.after
     out = []
@@ -94,7 +95,8 @@ def retrain(
     own_store = store is None
     store = store or Store.open(settings)
     try:
-        extra = correction_letters(store)
+        corrections = store.corrections()
+        extra = correction_letters(store, corrections)
     finally:
         if own_store:
             store.close()
@@ -106,7 +108,9 @@ def retrain(
     promoted = active_scores is None or candidate_scores["macro_f1"] >= active_scores["macro_f1"]
     details = {"candidate_macro_f1": candidate_scores["macro_f1"],
                "active_macro_f1": active_scores["macro_f1"] if active_scores else None,
-               "n_corrections": len(extra)}
+               "n_corrections": len(extra),
+               # the last correction this attempt saw: later ones call for the next retrain
+               "corrections_through": max((c.id for c in corrections), default=0)}
     if promoted:
         set_active(result.version, models_dir, actor=actor, **details)
     else:
@@ -119,13 +123,22 @@ def retrain(
 
 def retrain_if_needed(settings: Settings, *, models_dir: Path = MODELS_DIR, store: Store | None = None,
                       actor: str = "nightly", **options: Any) -> str:
-    """Retrain only when reviewers corrected letters after the active model was built."""
-    from classifiers.versions import read_meta
+    """Retrain only when reviewers corrected letters after the last retrain attempt saw them.
+
+    Corrections are compared by id with the ``corrections_through`` the last attempt recorded in the
+    models' history (promoted or rejected), so a correction saved while a retrain was running is picked
+    up by the next one. Models trained before that was recorded fall back to the model's build time.
+    """
+    from classifiers.versions import history, read_meta
     from models.store import Store
 
-    version = active_version(models_dir)
-    created = read_meta(models_dir / version).get("petitions", {}).get("created") if version else None
-    since = dt.datetime.fromisoformat(created) if created else None
+    through = next((e["corrections_through"] for e in reversed(history(models_dir))
+                    if "corrections_through" in e), None)
+    since = None
+    if through is None:
+        version = active_version(models_dir)
+        created = read_meta(models_dir / version).get("petitions", {}).get("created") if version else None
+        since = dt.datetime.fromisoformat(created) if created else None
     own_store = store is None
     store = store or Store.open(settings)
     try:
@@ -133,6 +146,8 @@ def retrain_if_needed(settings: Settings, *, models_dir: Path = MODELS_DIR, stor
     finally:
         if own_store:
             store.close()
+    if through is not None:
+        fresh = [c for c in fresh if c.id > through]
     if not fresh:
-        return "no corrections since the active model: not retrained"
+        return "no corrections since the last retrain: not retrained"
     return retrain(settings, models_dir=models_dir, actor=actor, **options).summary()

@@ -137,3 +137,33 @@ def test_retrain_if_needed_only_after_new_corrections(
         store.add_correction(letter_id(1), "category", "kien_nghi", "to_cao", "reviewer")
         said = retrain_mod.retrain_if_needed(settings, models_dir=models, store=store, **QUICK)
     assert "hybrid-0002" in said and "1 corrections" in said
+
+
+def test_a_correction_saved_during_a_retrain_triggers_the_next_one(
+    tmp_path: Path, tiny_fixtures: list, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Corrections are compared by id with what the last attempt saw, not by time: one saved while a
+    candidate was training (after the corrections were read, before the model's build time) is not
+    lost, and an attempt that saw every correction is not repeated."""
+    models = tmp_path / "models"
+    train_mod.build(models, **QUICK)
+    with Store.open(settings) as store:
+        for n in (1, 2):
+            store.save(make_record(id=letter_id(n), text=f"Tôi tố cáo ông Lê Văn C{n} chiếm đoạt tiền hỗ trợ.",
+                                   category="kien_nghi"), make_pages())
+        store.add_correction(letter_id(1), "category", "kien_nghi", "to_cao", "reviewer")
+        real_build = train_mod.build
+
+        def build_while_a_reviewer_corrects(*args, **kwargs):  # type: ignore[no-untyped-def]
+            store.add_correction(letter_id(2), "category", "kien_nghi", "to_cao", "reviewer")
+            return real_build(*args, **kwargs)
+
+        monkeypatch.setattr(retrain_mod, "build", build_while_a_reviewer_corrects)
+        said = retrain_mod.retrain_if_needed(settings, models_dir=models, store=store, **QUICK)
+        assert "1 corrections" in said  # the second correction came too late for this candidate
+        monkeypatch.setattr(retrain_mod, "build", real_build)
+        said = retrain_mod.retrain_if_needed(settings, models_dir=models, store=store, **QUICK)
+        assert "2 corrections" in said
+        said = retrain_mod.retrain_if_needed(settings, models_dir=models, store=store, **QUICK)
+        assert said.startswith("no corrections since the last retrain")
+    assert [e["corrections_through"] for e in history(models) if "corrections_through" in e] == [1, 2]
