@@ -281,6 +281,7 @@ _JUDICIAL_LEVELS = ("court", "enforcement", "procuracy")
 class _Signals:
     province_wide: tuple[tuple[re.Pattern[str], int], ...]
     local: tuple[tuple[re.Pattern[str], int], ...]
+    addressee: Mapping[str, int]
     judicial: tuple[tuple[str, re.Pattern[str]], ...]
     judicial_context: re.Pattern[str]
 
@@ -297,6 +298,7 @@ def _signals() -> _Signals:
         return _Signals(
             province_wide=_weighted(d["scope"]["province_wide"]),
             local=_weighted(d["scope"]["local"]),
+            addressee={k: int(v) for k, v in (d["scope"].get("addressee") or {}).items()},
             judicial=judicial,
             judicial_context=_rx(*d["judicial_context"]),
         )
@@ -304,6 +306,7 @@ def _signals() -> _Signals:
         raise BadConfigError(f"cannot read the routing signals {SIGNALS_FILE}: {exc}") from exc
 
 
+_PROVINCIAL_ADDRESSEE = re.compile(r"\b(?:tinh|so)\b")
 _ADDRESSEE = re.compile(r"^\W*(?:kinh\s+gui|dong\s+kinh\s+gui|kg)\b")
 _LIST_ITEM = re.compile(r"^\s*(?:[-+•*–]|\d{1,2}[.)])\s*")
 _IDENTITY = re.compile(
@@ -416,7 +419,8 @@ def derive_facts(
     accused_department = None
     if level.startswith("department_"):
         accused_department = department_mentioned(f"{position or ''} ; {organization or ''}")
-    mentioned = department_mentioned(extraction.subject) or department_mentioned(body)
+    addressee_department = department_mentioned(addressee) if addressee else None
+    mentioned = department_mentioned(extraction.subject) or department_mentioned(body) or addressee_department
     by_domain = (domain_departments or {}).get(classification.domain)
     # A letter about a department's own work goes to that department and no other: when its name
     # could not be read, the department stays unknown (review) rather than falling back to the field.
@@ -427,6 +431,12 @@ def derive_facts(
     body_commune = _commune_named(body, settings) if text else None
     incident_commune = _commune(extraction.incident_location)
     pw, local_score = scope_scores(body)
+    # Whom the writer addressed is evidence too: a department (a sector matter) or a commune chairman.
+    weights = _signals().addressee
+    pw += weights.get("department", 0) if addressee_department else 0
+    # (a commune among provincial addressees is only a copy: no evidence either way)
+    if addressee_commune and not _PROVINCIAL_ADDRESSEE.search(addressee):
+        local_score += weights.get("commune", 0)
     # Ties go to local when the writer's commune is known (most letters are about the writer's own
     # place); from the subject alone (no text), only positive local evidence counts.
     if text is not None:

@@ -124,3 +124,21 @@ def test_own_fixtures_route_with_text() -> None:
         d = route_letter(ex, classify(x["text"], ex, SETTINGS), RECEIVED, SETTINGS, text=x["text"])
         ok += bool(d.route) and d.route.agency_kind == x["gold"]["route"]["agency_kind"]
     assert ok / len(letters) >= 0.9
+
+
+# A body with no scope evidence either way: whom the writer addressed decides.
+NEUTRAL = "Tiền hỗ trợ cho người có công năm nay chi trả chậm. Đề nghị xem xét giải quyết."
+
+
+@pytest.mark.parametrize(("addressee", "scope", "department"), [
+    ("Giám đốc Sở Nội vụ tỉnh Ninh Bình", "province_wide", "so_noi_vu"),
+    ("Chủ tịch UBND xã Kim Sơn", "local", None),
+    # a commune copied among provincial addressees is no evidence: the writer's commune breaks the tie
+    ("\n- Chủ tịch UBND xã Kim Sơn\n- Sở Nội vụ tỉnh Ninh Bình", "province_wide", "so_noi_vu"),
+])
+def test_the_addressee_is_scope_evidence(addressee: str, scope: str, department: str | None) -> None:
+    text = _letter(addressee, NEUTRAL)
+    cls = Classification(category="kien_nghi", category_confidence=0.9, domain="khac")
+    facts = derive_facts(HOME, cls, SETTINGS, text=text)
+    assert facts.scope == scope
+    assert facts.mentioned_department == department
