@@ -3,7 +3,7 @@ agency carries a copy without the denouncer's identity.
 
 - :func:`redact_text` removes the writer's name(s), ID numbers, address, phone numbers, e-mail
   addresses and the signature block from the letter's text, replacing each with "[đã ẩn]";
-- :func:`redact_page_images` blacks out the same words on the original file's page images, located
+- :func:`redact_page_images` blacks out the same spans on the original file's page images, located
   with tesseract's word boxes.
 
 Names and addresses are matched accent- and case-insensitively (typed without tone marks, in
@@ -140,13 +140,35 @@ def redacted_words(text: str, extraction: Extraction) -> set[str]:
     return words
 
 
+def _ocr_lines(data: dict[str, list]) -> tuple[str, list[tuple[int, int, int]]]:
+    """The page's text rebuilt line by line from tesseract's word boxes (block, paragraph and line
+    numbers), with each word's (start, end, box index) in it: redaction spans map back to boxes."""
+    parts: list[str] = []
+    words: list[tuple[int, int, int]] = []
+    pos, previous = 0, None
+    for i, raw in enumerate(data["text"]):
+        word = nfc(raw.strip())
+        if not word:
+            continue
+        line = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+        if previous is not None:
+            parts.append("\n" if line != previous else " ")
+            pos += 1
+        parts.append(word)
+        words.append((pos, pos + len(word), i))
+        pos += len(word)
+        previous = line
+    return "".join(parts), words
+
+
 def redact_page_images(path: Path, extraction: Extraction, settings: Settings) -> list[Image.Image]:
     """The original file's pages with the writer's identity blacked out.
 
-    Pages are rasterised (PDF) or opened (images); tesseract's word boxes locate the words of the
-    redacted spans (:func:`redacted_words`, matched folded), and each is covered by a black box. The
-    whole signature area (from the closing cue's line down) is covered too, since a signature is not
-    a word tesseract reads.
+    Pages are rasterised (PDF) or opened (images) and read by tesseract; the page's text is rebuilt
+    line by line from the word boxes and redacted with the same spans as :func:`redact_text` (names,
+    addresses as extracted and on labelled address lines, ID and phone numbers, e-mail). Exactly the
+    words inside a span are covered — not every occurrence of a similar word — and from the
+    signature block's first line down the whole width is covered, since a signature is not a word.
     """
     import pytesseract
     from PIL import ImageDraw
@@ -157,21 +179,17 @@ def redact_page_images(path: Path, extraction: Extraction, settings: Settings) -
         page = page.convert("RGB")
         data = pytesseract.image_to_data(page, lang=settings.ocr_lang, output_type=pytesseract.Output.DICT,
                                          timeout=settings.tesseract_timeout_s)
-        page_text = " ".join(w for w in data["text"] if w.strip())
-        hidden = redacted_words(page_text, extraction)
+        text, words = _ocr_lines(data)
+        spans = _merge(_spans(text, extraction))
+        signature = _signature_start(text, fold(text))
         draw = ImageDraw.Draw(page)
         signature_top: int | None = None
-        n = len(data["text"])
-        for i in range(n):
-            word = fold(data["text"][i]).strip(".,;:()")
-            if not word:
-                continue
+        for start, end, i in words:
             box = (data["left"][i], data["top"][i], data["left"][i] + data["width"][i],
                    data["top"][i] + data["height"][i])
-            if word in hidden or _ID.fullmatch(data["text"][i]) or _PHONE.fullmatch(data["text"][i]):
+            if any(start < e and s < end for s, e in spans):
                 draw.rectangle(box, fill="black")
-            line_words = " ".join(fold(data["text"][j]) for j in range(i, min(n, i + 4)))
-            if signature_top is None and data["top"][i] > page.height // 2 and _SIGNATURE_FOLDED.match(line_words):
+            if signature is not None and signature_top is None and end > signature:
                 signature_top = data["top"][i]
         if signature_top is not None:
             draw.rectangle((0, signature_top, page.width, page.height), fill="black")

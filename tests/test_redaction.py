@@ -85,3 +85,39 @@ def test_page_images_are_blacked_out(tmp_path: Path) -> None:
     hidden = redacted_words(letter["text"], ex)
     assert hidden
     assert _residue(again, letter["gold"]["petitioner_names"]) == []
+
+
+IMAGE_LETTER = """CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+
+ĐƠN TỐ CÁO
+
+Kính gửi: Chủ tịch UBND xã Yên Đồng
+
+Tôi tên là Trần Thị Hoa, sinh năm 1975.
+Địa chỉ: thôn Bến Bãi, xã Yên Đồng, tỉnh Ninh Bình
+Điện thoại: 0912 345 678
+
+Tôi tố cáo ông Trần Văn Bình, công chức địa chính xã Yên Đồng, đã nhận tiền
+của các hộ để xác nhận sai nguồn gốc đất.
+Đề nghị xử lý nghiêm ông Trần Văn Bình theo quy định.
+
+Người làm đơn
+Trần Thị Hoa
+"""
+
+
+def test_page_images_hide_the_writer_line_by_line_and_nothing_else(tmp_path: Path) -> None:
+    """The labelled address line is covered even when the extracted address differs from what the page
+    says, and the accused who shares the writer's family name stays readable."""
+    import pytesseract
+
+    path = tmp_path / "letter.tiff"
+    write_tiff(render_pages(IMAGE_LETTER, dpi=200), path)
+    ex = Extraction(petitioners=[Petitioner(name="Trần Thị Hoa", address="xã Yên Đồng, tỉnh Ninh Bình")])
+    pages = redact_page_images(path, ex, SETTINGS)
+    again = fold(" ".join(pytesseract.image_to_string(p, lang="vie") for p in pages))
+    assert "tran thi hoa" not in again and "thi hoa" not in again
+    assert "ben bai" not in again and "0912" not in again
+    assert again.count("tran van binh") == 2  # the accused, both times
+    assert "xac nhan sai nguon goc dat" in again
