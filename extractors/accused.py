@@ -32,6 +32,7 @@ _NAME_STOP = {"ve", "da", "ngay", "la", "co", "va", "theo", "tai", "trong", "khi
 class _Data:
     positions: tuple[tuple[re.Pattern[str], str], ...]
     agencies: tuple[tuple[re.Pattern[str], int], ...]
+    sections: str
 
 
 @lru_cache(maxsize=1)
@@ -43,7 +44,7 @@ def _data() -> _Data:
         for k, v in pos
     )
     agencies = tuple((re.compile(r"\b(?:" + a["head"] + r")\b"), int(a["words"])) for a in d["agencies"])
-    return _Data(positions, agencies)
+    return _Data(positions, agencies, d["sections"])
 
 
 def _proper_words(raw: str, folded: str, start: int, limit: int) -> int:
@@ -75,6 +76,9 @@ def _agency(raw: str, folded: str, lo: int, hi: int) -> tuple[str, int] | None:
             continue
         end = _proper_words(raw, folded, m.end() + 1, words) if m.end() < len(raw) else m.end()
         end = max(end, m.end())
+        parent = re.search(r"\s(?:ubnd|uy ban nhan dan|dang bo|dang uy)\b", folded[m.end():end])
+        if parent:
+            end = m.end() + parent.start()
         # A section of a body: "Phòng Kinh tế UBND xã X", "Văn phòng … thuộc UBND xã X".
         nxt = re.match(r"[\s,]*(?:thuoc\s+|cua\s+)?(?=(?:uy ban nhan dan|ubnd)\s)", folded[end:])
         people_committee, pc_words = _data().agencies[0]  # data/accused.yaml lists "UBND <level>" first
@@ -83,7 +87,7 @@ def _agency(raw: str, folded: str, lo: int, hi: int) -> tuple[str, int] | None:
             if m2:
                 end = max(m2.end(), _proper_words(raw, folded, m2.end() + 1, pc_words))
         text = collapse_spaces(raw[m.start(): end])
-        text = re.sub(r"(?i)[ủu]ỷ?\s*ban\s+nhân\s+dân|uy ban nhan dan", "UBND", text)
+        text = re.sub(r"(?i)(?:ủy|uỷ|uy)\s*ban\s+nhân\s+dân|uy ban nhan dan", "UBND", text)
         text = re.sub(r"(?i)^ubnd\b", "UBND", text)
         best = (text[:1].upper() + text[1:], m.start())
     return best
@@ -111,7 +115,7 @@ def _texts(text: str) -> tuple[str, str]:
 
 _DENOUNCE = re.compile(r"\bto\s+cao\s+(?:(?:doi\s+voi|ve)\s+)?(?:hanh\s+vi[^.\n]{0,120}?\bcua\s+)?")
 _WRONGDOING = re.compile(
-    r"\b(?:viec\s+lam|hanh\s+vi|sai\s+pham|vi\s+pham|trach\s+nhiem|lua\s+dao)\b[^.\n]{0,40}?\bcua\s+(?=(?:ong|ba)\s)"
+    r"\b(?:viec\s+lam|hanh\s+vi|sai\s+pham|vi\s+pham|trach\s+nhiem|lua\s+dao)\b[^.\n]{0,40}?\bcua\s+"
 )
 _PERSON = re.compile(r"\b(?:ong|ba|anh|chi|doi tuong)\s+(?=\w)")
 _DECISION_OF = re.compile(
@@ -152,17 +156,89 @@ _LABELLED = re.compile(r"(?m)^\W*(?:nguoi|doi\s+tuong)\s+bi\s+to\s+cao\s*(?:la)?
 _UNIT_AFTER_POST = re.compile(r"\s*,?\s*(?:ubnd\s+|uy\s+ban\s+nhan\s+dan\s+)?(xa|phuong|thi\s+tran|dac\s+khu)\s+(?=\w)")
 
 
+# Words that cannot belong to a post or a section named between the post and its body.
+_NOT_POST = re.compile(
+    r"\b(?:da|dang|nhan|la|co|khong|duoc|bi|ma|nguoi|ong|ba|ngay|nam|thang|nhieu|lai|con|vay|cung|nen|roi"
+    r"|khi|vao|tai|o|ve|voi|hay|hoac|thi|de|cho|gay|lam|ra|len|xuong|chiem|lay|an|nhung)\b"
+)
+_TRAILING_LINK = re.compile(r"[\s,;:\-–]*(?:\b(?:thuoc|cua|tai|o)\s*)?$")
+
+
+def _split_section(raw_org: str) -> tuple[str | None, str]:
+    """ "Phòng Kinh tế UBND xã Y" -> ("Phòng Kinh tế", "UBND xã Y"); a body without a section -> (None, org)."""
+    f = fold(raw_org)
+    if len(f) != len(raw_org) or not re.match(_data().sections, f):
+        return None, raw_org
+    m = re.search(r"[\s,]*(?:\bthuoc\s+|\bcua\s+)?\b(?=(?:ubnd|uy ban nhan dan|dang bo|dang uy)\s)", f)
+    if not m or m.start() == 0:
+        return None, raw_org
+    return raw_org[: m.start()].strip(" ,"), raw_org[m.end():]
+
+
+def _post_with_section(raw: str, folded: str, pos: tuple[str, int, int], org: tuple[str, int] | None,
+                       stop: int) -> tuple[str, str | None]:
+    """The position as written up to its body, and the body: "công chức địa chính, Phòng Kinh tế" +
+    "UBND xã Y"; "đảng viên chi bộ thôn 4" + "Đảng bộ xã Y"; "Chủ tịch UBND xã" + "UBND xã Y"."""
+    display, p_start, p_end = pos
+    if org is None:
+        # a post followed by a short qualifier and no body ("đảng viên chi bộ thôn 4")
+        m = re.match(r"[ \t]+((?:chi\s+bo|to|doi|thon|xom|ban)\s+[\w ]{1,20}?)(?=\s*(?:[,.;\n]|$))",
+                     folded[p_end:stop])
+        if m and not _NOT_POST.search(m.group(1)):
+            extra = collapse_spaces(raw[p_end + m.start(1): p_end + m.end(1)])
+            return f"{display} {extra}", None
+        return display, None
+    org_text, org_start = org
+    if org_start < p_end:  # "Chủ tịch UBND xã Y": the post names its body
+        return display, org_text
+    section, parent = _split_section(org_text)
+    gap_f = folded[p_end:org_start]
+    if len(gap_f) > 60 or _NOT_POST.search(gap_f) or re.search(r"[.;\n]", gap_f):
+        return display, org_text
+    gap = collapse_spaces(_TRAILING_LINK.sub("", raw[p_end:org_start]))
+    position = f"{display} {gap}" if gap else display
+    if section:
+        comma = "," if "," in raw[p_end:org_start] else ""
+        return f"{position}{comma} {section}", parent
+    return position, org_text
+
+
 def _person_at(raw: str, folded: str, start: int, window_end: int) -> Accused | None:
-    """The accused person read at ``start``: name, then post and body in the same sentence."""
+    """The accused person read at ``start``: name, then post and body in the same sentence.
+
+    A post written before the name ("công chức tư pháp Trần Văn B của UBND xã Y") is read too.
+    """
     pm = _PERSON.match(folded, start)
     at = pm.end() if pm else start
     name = read_name(raw[at: at + 80])
+    pre_pos = None
+    if not name and not pm:
+        pre_pos = _position(folded, at, min(window_end, at + 60))
+        if pre_pos and pre_pos[1] > at + 3:
+            pre_pos = None
+        if pre_pos:
+            # the post first, then the name: "cán bộ địa chính xã Trần Văn B", "trưởng thôn Lê Văn C"
+            for nm in re.finditer(r"\S+", raw[pre_pos[2]: min(len(raw), pre_pos[2] + 60)]):
+                cand = read_name(raw[pre_pos[2] + nm.start(): pre_pos[2] + nm.start() + 80])
+                if cand:
+                    name, at = cand, pre_pos[2] + nm.start()
+                    break
+                if _NOT_POST.search(fold(nm.group())):
+                    break
     anchor = at + len(name) if name else start
     stop = _sentence_end(folded, anchor, min(window_end, anchor + 160))
-    pos = _position(folded, anchor, min(stop, anchor + 120))
+    # a post written before the name: what lies between the name and the body is not part of the post
+    pos = (pre_pos[0], pre_pos[1], anchor) if pre_pos and name else _position(folded, anchor, min(stop, anchor + 120))
     org_lo = pos[1] if pos else anchor
-    org = _agency(raw, folded, org_lo, stop)
-    organization = org[0] if org else None
+    org = _agency(raw, folded, max(org_lo, anchor) if pre_pos and name else org_lo, stop)
+    if pos:
+        position, organization = _post_with_section(raw, folded, pos, org, stop)
+    else:
+        position, organization = None, (org[0] if org else None)
+        if organization:
+            section, parent = _split_section(organization)
+            organization = parent if section else organization
+            position = section
     if pos and organization is None:
         # "công chức tư pháp xã Nam Sơn": the post's unit without "UBND".
         um = _UNIT_AFTER_POST.match(folded, pos[2])
@@ -173,14 +249,16 @@ def _person_at(raw: str, folded: str, start: int, window_end: int) -> Accused | 
                 organization = "UBND " + unit[:1].lower() + unit[1:]
     if not (name or pos):
         return None
-    return Accused(name=name, position=pos[0] if pos else None, organization=organization)
+    return Accused(name=name, position=position, organization=organization)
 
 
-def _denunciation(raw: str, folded: str) -> Accused | None:
+def _denunciation(raw: str, folded: str, labelled_only: bool = False) -> Accused | None:
     for m in _LABELLED.finditer(folded):
         found = _person_at(raw, folded, m.end(), min(len(folded), m.end() + 300))
         if found:
             return found
+    if labelled_only:
+        return None
     cues = sorted((m for pat in (_DENOUNCE, _WRONGDOING) for m in pat.finditer(folded)), key=lambda m: m.start())
     # a cue followed at once by a person ("tố cáo ông …") is the strongest
     cues.sort(key=lambda m: 0 if _PERSON.match(folded, m.end()) else 1)
@@ -192,6 +270,8 @@ def _denunciation(raw: str, folded: str) -> Accused | None:
         if re.search(r"\bnguoi\s*$|\bdon\s*$|\bbi\s*$", head) or (len(line) < 40 and line.startswith("don ")):
             continue  # a title ("ĐƠN TỐ CÁO") or "người tố cáo", "người bị tố cáo"
         window_end = min(len(folded), m.end() + 400)
+        if m.re is _WRONGDOING and not _PERSON.match(folded, m.end()) and not read_name(raw[m.end(): m.end() + 80]):
+            continue  # "hành vi … của" + neither "ông/bà" nor a name: a body, read elsewhere
         pm = _PERSON.search(folded, m.end(), min(window_end, m.end() + 200))
         start = m.end()
         if pm and read_name(raw[pm.end(): pm.end() + 80]):
@@ -240,6 +320,29 @@ def _wrongdoer(raw: str, folded: str) -> Accused | None:
     return None
 
 
+_TARGET = re.compile(r"\b(?:doi\s+tuong|ke)\s+(?=\w)")
+
+
+def _named_anywhere(raw: str, folded: str) -> Accused | None:
+    """Last resort: "đối tượng Lương Văn H", or a post followed by a name ("trưởng thôn Lê Văn C") in the body."""
+    lo, hi = _addressee_span(folded)
+    for m in _TARGET.finditer(folded):
+        if lo <= m.start() < hi:
+            continue
+        name = read_name(raw[m.end(): m.end() + 80])
+        if name:
+            return _person_at(raw, folded, m.end(), min(len(folded), m.end() + 300))
+    body = folded.find("\n\n", hi) if hi else 0
+    hits: list[tuple[int, Accused]] = []
+    for pat, _display in _data().positions:
+        for m in pat.finditer(folded, max(body, 0)):
+            found = _person_at(raw, folded, m.start(), min(len(folded), m.start() + 300))
+            if found and found.name:
+                hits.append((m.start(), found))
+                break
+    return min(hits, key=lambda h: h[0])[1] if hits else None
+
+
 def _issuer(raw: str, folded: str) -> Accused | None:
     """ "UBND tỉnh Ninh Bình ban hành Quyết định số …", "Chủ tịch UBND xã X ký quyết định …"."""
     lo, hi = _addressee_span(folded)
@@ -274,5 +377,31 @@ def _complaint(raw: str, folded: str) -> Accused | None:
 
 def extract_accused(text: str) -> Accused | None:
     """The accused person/body of a denunciation, else the decision-maker of a complaint; None if unnamed."""
+    return extract_accused_how(text)[0]
+
+
+def extract_accused_how(text: str) -> tuple[Accused | None, str]:
+    """:func:`extract_accused` and which rule found it: "labelled" ("Người bị tố cáo: …"), "denounced"
+    (after "tố cáo" / "hành vi … của"), "decision_maker" (of the decision complained about), "issuer"
+    ("UBND … ban hành …"), "wrongdoer" (the person to sanction, a sentence opening on a person and post),
+    "mentioned" (a post and a name, or "đối tượng …", anywhere); "" when none."""
     raw, folded = _texts(text)
-    return _denunciation(raw, folded) or _complaint(raw, folded) or _issuer(raw, folded) or _wrongdoer(raw, folded)
+    found = _denunciation(raw, folded, labelled_only=True)
+    if found:
+        return found, "labelled"
+    for rule, fn in (("denounced", _denunciation), ("decision_maker", _complaint), ("issuer", _issuer),
+                     ("wrongdoer", _wrongdoer), ("mentioned", _named_anywhere)):
+        found = fn(raw, folded)
+        if found:
+            return found, rule
+    return None, ""
+
+
+def find_agency(raw: str, folded: str, lo: int, hi: int) -> tuple[str, int] | None:
+    """The first agency named in ``folded[lo:hi]``: (display form, start offset). ``raw`` has the same length."""
+    return _agency(raw, folded, lo, hi)
+
+
+def find_position(folded: str, lo: int, hi: int) -> tuple[str, int, int] | None:
+    """The first position named in ``folded[lo:hi]``: (display form, start, end)."""
+    return _position(folded, lo, hi)

@@ -28,7 +28,7 @@ _CUES = [
         r"\b(?:hien dang thuong tru|hien thuong tru|thuong tru|tam tru|cu tru|hien cu tru|hien tru|tru|"
         r"hien dang song|dang sinh song|sinh song|song|hien dang o|hien o|dang o|co ho khau)\s+(?:tai|o)\s*:?\s*"
     ),
-    re.compile(r"\b(?:tru|que|o|tai|nguoi\s+dan|cu\s+dan|ho\s+dan|cong\s+dan)\s*:?\s+(?=" + _STREET + r"\b|"
+    re.compile(r"\b(?:tru|que|o|tai|nguoi\s+dan|cu\s+dan|ho\s+dan|(?<!tiep )cong\s+dan)\s*:?\s+(?=" + _STREET + r"\b|"
                + _LEVEL + r"\b)"),
 ]
 
@@ -84,36 +84,111 @@ def address_after_cue(line: str, next_line: str | None = None) -> str | None:
 
 
 _ADDRESS_WORD = re.compile(r"\b(?:" + _STREET + "|" + _LEVEL + r")\b")
-_INCIDENT = re.compile(
-    r"\b(?:tai|tren dia ban|thuoc|o|khu vuc|dia ban)\s+(?:(?:" + _STREET + r")\s+[\w ]{1,20}?,?\s*)?"
-    r"(?=(?:xa|phuong|thi tran|dac khu)\s+\w)"
+_INCIDENT_CUE = (
+    r"\b(?:xay\s+ra\s+(?:tai|o)|tai|tren\s+dia\s+ban|thuoc(?:\s+dia\s+phan)?|o|khu\s+vuc|dia\s+ban|doan\s+(?:di\s+)?qua"
+    r"|(?:di|chay|di\s+ngang)\s+qua|nam\s+(?:tren|o|tai))\s+"
 )
+_INCIDENT = re.compile(
+    _INCIDENT_CUE + r"(?:(?:" + _STREET + r"|trung\s+tam|tram|truong|cong\s+truong|khu|cho|nha|benh\s+vien|thua\s+dat"
+    r"|manh\s+dat|cong\s+ty|xuong|cua\s+hang|quan)\s+[\w ,]{0,45}?,?\s*)?(?=(?:xa|phuong|thi tran|dac khu)\s+\w)"
+)
+# "việc xảy ra ở tỉnh Hà Tĩnh": a province alone counts only when it is not the writer's.
+_INCIDENT_PROVINCE = re.compile(_INCIDENT_CUE + r"(?=(?:tinh|thanh\s+pho)\s+\w)")
+# The writer's (or a co-signer's) own residence: "trú tại", "tôi ở", "sinh sống tại", "quê ở" …
+_RESIDENCE_BEFORE = re.compile(
+    r"(?:\b(?:tru|song|sinh\s+song|cu\s+tru|thuong\s+tru|tam\s+tru|que|nha|dia\s+chi|toi|chung\s+toi|em|chau"
+    r"|gia\s+dinh(?:\s+toi)?|ho\s+khau|dan|nguoi|cong\s+dan|cu\s+dan|ho\s+dan|ba\s+con|nguoi\s+dan)"
+    r"(?:\s+(?:hien|hien\s+nay|dang|deu|cung|van))*\s*:?\s*)$"
+)
+# "(cũ)", "(trước đây)" after an old unit: dropped so that the rest of the address is read.
+_FORMER_NOTE = re.compile(r"\s*\((?:cu|truoc\s+day|truoc\s+kia|nay\s+da\s+sap\s+nhap)\)")
+
+
+_PLACE_WORDS = frozenset({
+    "xa", "phuong", "tran", "dac", "khu", "huyen", "quan", "thanh", "pho", "tinh", "tp", "tx", "tt", "p", "x", "h",
+    "q", "t", "thon", "xom", "to", "dan", "tdp", "ap", "ban", "so", "nha", "duong", "ngo", "lang", "cum", "khoi",
+    "doi", "cu", "nay", "la", "thuoc",
+})
+
+
+def _trim_to_place(span: str) -> str:
+    """In mixed-case text, an address ends at the first lower-case word that is no level or street word
+    ("phường Hoa Lư thì bị …" -> "phường Hoa Lư"). Text in one case is returned as it is."""
+    letters = [c for c in span if c.isalpha()]
+    if not any(c.isupper() for c in letters) or all(c.isupper() for c in letters):
+        return span
+    for m in re.finditer(r"[^\s,.;:()\-–]+", span):
+        tok = m.group()
+        f = fold(tok)
+        if f == "thi":  # "thì" ends the place, "thị trấn" / "thị xã" does not
+            nxt = fold(span[m.end():].lstrip()[:4])
+            if not nxt.startswith(("tran", "xa")):
+                return span[: m.start()].rstrip(" ,.-–:")
+            continue
+        if tok[0].isupper() or tok[0].isdigit() or f in _PLACE_WORDS:
+            continue
+        return span[: m.start()].rstrip(" ,.-–:")
+    return span
+
+
+def _shortest_place(span: str, home_province: str) -> Location | None:
+    """Text in one case ("PHƯỜNG TÂY HOA LƯ CHẠY MÁY …"): drop words from the end until a commune resolves."""
+    words = span.split()
+    for n in range(min(len(words) - 1, 8), 1, -1):
+        loc = resolve_address(" ".join(words[:n]), home_province)
+        if loc is not None and loc.commune is not None:
+            return loc
+    return None
+
+
+def _without_former_notes(line: str, folded: str) -> tuple[str, str]:
+    spans = [m.span() for m in _FORMER_NOTE.finditer(folded)]
+    for a, b in reversed(spans):
+        line, folded = line[:a] + line[b:], folded[:a] + folded[b:]
+    return line, folded
 
 
 def extract_incident_location(text: str, petitioner: Location | None, home_province: str,
                               skip: str | None = None) -> Location | None:
-    """Where the matter happened ("tại xã …", "trên địa bàn phường …"), if it differs from ``petitioner``.
+    """Where the matter happened, if it differs from ``petitioner``'s place.
 
-    ``skip`` is the petitioner's address as written: mentions inside it are ignored.
+    Read from a place cue followed by a commune or ward ("thửa đất tại thôn 2, xã …", "tại công trường ở
+    phường …", "trên địa bàn xã …", "đoạn qua xã …", "việc xảy ra ở xã …, huyện … (cũ), tỉnh …"), the span
+    resolved like the petitioner's address (old units converted). The writer's residence ("trú tại …",
+    "tôi ở …"), the "Kính gửi" and "Nơi nhận" lines and mentions inside ``skip`` (the petitioner's address
+    as written) are not incident places; a mention that resolves to the petitioner's own commune is passed
+    over. A province alone ("xảy ra tại tỉnh …") counts when it is not the writer's nor the office's.
     """
     lines = nfc(text).splitlines()
     skip_f = fold(skip) if skip else None
+    home = resolve_address(home_province, home_province)
     for raw in lines:
         line = raw
         folded = fold(line)
         if len(folded) != len(line):
             line = folded
-        if folded.lstrip().startswith(("kinh gui", "dong kinh gui", "noi nhan")):
+        if folded.lstrip(" -+*").startswith(("kinh gui", "dong kinh gui", "noi nhan")):
             continue
-        for m in _INCIDENT.finditer(folded):
+        line, folded = _without_former_notes(line, folded)
+        matches = sorted([*_INCIDENT.finditer(folded), *_INCIDENT_PROVINCE.finditer(folded)], key=lambda m: m.start())
+        for m in matches:
+            if _RESIDENCE_BEFORE.search(folded[max(0, m.start() - 40): m.start()]):
+                continue
             rest, rest_f = line[m.end():], folded[m.end():]
-            span = collapse_spaces(rest[: _cut(rest_f)]).strip(" ,.-:")
+            span = _trim_to_place(collapse_spaces(rest[: _cut(rest_f)]).strip(" ,.-:"))
             if not span or (skip_f and fold(span) in skip_f):
                 continue
             loc = resolve_address(span, home_province)
-            if loc is None or loc.commune is None:
+            if (loc is None or loc.commune is None) and m.re is _INCIDENT:
+                loc = _shortest_place(span, home_province) or loc
+            if loc is None:
                 continue
+            if loc.commune is None:
+                if m.re is not _INCIDENT_PROVINCE or loc.province_code in {
+                        home.province_code if home else None, petitioner.province_code if petitioner else None}:
+                    continue
+                return loc
             if petitioner is not None and petitioner.commune_code == loc.commune_code:
-                return None
+                continue
             return loc
     return None

@@ -24,7 +24,12 @@ def _date(m: re.Match[str]) -> dt.date | None:
 
 
 def extract_letter_date(text: str) -> dt.date | None:
-    """The date the letter was written, or None.
+    """The date the letter was written, or None (see :func:`extract_letter_date_how`)."""
+    return extract_letter_date_how(text)[0]
+
+
+def extract_letter_date_how(text: str) -> tuple[dt.date | None, str]:
+    """The date the letter was written and how it was found: "place_line" or "date_line"; (None, "").
 
     Preference: a "<place>, ngày … tháng … năm …" line; then a line that is only such a date (at the top
     or in the signature block). Dates inside sentences (of decisions, events) are not the letter's date.
@@ -39,7 +44,7 @@ def extract_letter_date(text: str) -> dt.date | None:
             if m and _PLACE.match(ln[: m.start()]) and len(ln[m.end():].strip(" .,)")) < 5:
                 d = _date(m)
                 if d:
-                    return d
+                    return d, "place_line"
     for pattern in (_WORDS, _NUMERIC):
         for i in zones:
             ln = lines[i].strip(" ,.()")
@@ -47,5 +52,5 @@ def extract_letter_date(text: str) -> dt.date | None:
             if m:
                 d = _date(m)
                 if d:
-                    return d
-    return None
+                    return d, "date_line"
+    return None, ""

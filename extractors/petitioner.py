@@ -31,6 +31,10 @@ class PetitionerResult:
     signatory_count: int = 0
     anonymous: bool = True
     address: str | None = None  # the (first) petitioner's address as written, also for anonymous writers
+    # evidence for the confidence: where the (first) name came from ("intro", "signature", "group",
+    # "forwarded") and whether the introduction and the signature agree (None: only one of them)
+    source: str = ""
+    agreement: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -339,14 +343,18 @@ def extract_petitioners(text: str) -> PetitionerResult:
             petitioners[0].address = _address_near(lines, 0, len(lines) // 2 + 1) or _address_near(lines, 0, len(lines))
         declared = max((int(m.group(1)) for ln in lines for m in _COUNT.finditer(ln.folded)), default=0)
         count = max(len(petitioners), declared if declared < 500 else 0)
-        return PetitionerResult(petitioners, count, False, petitioners[0].address)
+        listed = {fold(p.name or "") for p in petitioners}
+        agree = (fold(sig) in listed) if sig else None
+        return PetitionerResult(petitioners, count, False, petitioners[0].address, "group", agree)
 
     name, at = (intro[0], intro[1]) if intro else (sig, None) if sig else (None, None)
+    source = "intro" if intro else "signature" if sig else ""
     if name is None:
         fwd = next(((i, m) for i, ln in enumerate(lines) for m in _FORWARDED.finditer(ln.folded)), None)
         if fwd:
             name = read_name(lines[fwd[0]].raw[fwd[1].end():])
             at = fwd[0] if name else None
+            source = "forwarded" if name else ""
     if name and sig and fold(name) == fold(sig) and fold(name) == name.lower() and fold(sig) != sig.lower():
         name = sig  # the signature kept the diacritics the introduction lacks
     if name is None:
@@ -356,5 +364,6 @@ def extract_petitioners(text: str) -> PetitionerResult:
     stop = start + 8 if at is not None else len(lines)
     address = _address_near(lines, start, stop) or _address_near(lines, 0, len(lines))
     ident = _id_in(lines[start:stop])
+    agree = fold(intro[0]) == fold(sig) if intro and sig else None
     return PetitionerResult([Petitioner(name=collapse_spaces(name), id_number=ident, address=address)], 1,
-                            False, address)
+                            False, address, source, agree)

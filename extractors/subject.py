@@ -78,9 +78,16 @@ def _same_len(s: str) -> tuple[str, str]:
 
 def extract_subject(text: str) -> str | None:
     """One informative line (≤ ~160 characters) on what the letter is about and asks for."""
+    return extract_subject_how(text)[0]
+
+
+def extract_subject_how(text: str) -> tuple[str | None, str]:
+    """:func:`extract_subject` and what it was built from: "statement+request", "statement" (the "tôi làm
+    đơn này …" sentence), "topic" (a "V/v: …" line), "request" ("đề nghị …" alone) or "first_sentence"."""
     sents = _sentences(text)
     body = [s for s in sents[1:] if not _SKIP.match(fold(s))] if len(sents) > 1 else sents
     statement = None
+    kind = "statement"
     for pat in _STATEMENT:
         for s in body:
             raw, f = _same_len(s)
@@ -96,6 +103,7 @@ def extract_subject(text: str) -> str | None:
             m = _TOPIC.match(f)
             if m and len(f) - m.end() > 10:
                 statement = _from(raw, m.end())
+                kind = "topic"
                 break
     request = None
     for s in reversed(body):
@@ -105,9 +113,9 @@ def extract_subject(text: str) -> str | None:
             request = _from(raw, m.start())
             break
     if statement and request and len(statement) < 90 and fold(request[:40]) not in fold(statement):
-        return _trim(f"{statement.rstrip('.')}; {request[:1].lower()}{request[1:]}")
+        return _trim(f"{statement.rstrip('.')}; {request[:1].lower()}{request[1:]}"), f"{kind}+request"
     if statement:
-        return _trim(statement)
+        return _trim(statement), kind
     if request:
-        return _trim(request)
-    return _trim(body[0]) if body else None
+        return _trim(request), "request"
+    return (_trim(body[0]), "first_sentence") if body else (None, "")

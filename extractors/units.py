@@ -253,10 +253,13 @@ def _province_only(g: _Gazetteer, new_key: str, as_written: str, legacy: LegacyU
     return Location(as_written=as_written, province=prov.name, province_code=prov.code, legacy=legacy)
 
 
-def _resolve_new(g: _Gazetteer, commune: _Part, prov_key: str | None, home_key: str) -> _NewUnit | None:
-    for key in _prefixes(commune.key)[:3]:
+def _resolve_new(g: _Gazetteer, commune: _Part, prov_key: str | None, home_key: str,
+                 how: list[str] | None = None) -> _NewUnit | None:
+    for n, key in enumerate(_prefixes(commune.key)[:3]):
         found = _resolve_new_key(g, _Part(commune.level, key), prov_key, home_key)
         if found:
+            if how is not None and n:
+                how.append("prefix")
             return found
     return None
 
@@ -281,10 +284,12 @@ def _resolve_anywhere(g: _Gazetteer, commune: _Part) -> _NewUnit | None:
 
 
 def _resolve_old(g: _Gazetteer, commune: _Part, district: _Part | None, old_prov: str | None,
-                 new_prov: str | None, home_key: str) -> _OldRecord | None:
-    for key in _prefixes(commune.key)[:3]:
+                 new_prov: str | None, home_key: str, how: list[str] | None = None) -> _OldRecord | None:
+    for n, key in enumerate(_prefixes(commune.key)[:3]):
         found = _resolve_old_key(g, _Part(commune.level, key), district, old_prov, new_prov, home_key)
         if found:
+            if how is not None and n:
+                how.append("prefix")
             return found
     return None
 
@@ -353,31 +358,46 @@ def _legacy_units(rec: _OldRecord) -> LegacyUnits:
 
 
 def resolve_address(span: str, home_province: str = "Ninh Bình") -> Location | None:
+    return resolve_address_how(span, home_province)[0]
+
+
+def resolve_address_how(span: str, home_province: str = "Ninh Bình") -> tuple[Location | None, list[str]]:
     """Resolve an address as written to the current province and commune (with codes).
 
     ``home_province`` (the office's province) is assumed when the address names no province and the
     commune is found there. Old-form addresses (with a district, or an abolished province) are
     converted and keep their old units in ``legacy``. Returns None when nothing resolves.
+
+    :func:`resolve_address_how` also says how: a list of evidence labels, among "new" (a current commune
+    found in the named province), "home" (no province written: the office's province assumed),
+    "anywhere" (no province: a commune name unique in the country), "old" (an old 3-level address
+    converted), "old_default" (converted where the old commune was split: the main successor taken),
+    "prefix" (only a shorter prefix of the written name matched), "province_only", "written_new" (the
+    new unit written out after "nay là").
     """
+    how: list[str] = []
     as_written = collapse_spaces(nfc(span)).strip(" ,.;:-")
     if not as_written:
-        return None
+        return None, how
     now = _NOW.search(fold(as_written))
     if now and len(fold(as_written)) == len(as_written):
         # "thị trấn X cũ, nay là xã Y": the new unit is written out; the old one is the legacy
-        new = _resolve(as_written[now.end():], home_province)
+        new = _resolve(as_written[now.end():], home_province, how)
         if new is not None and new.commune:
             old = _resolve(as_written[: now.start()], home_province)
             legacy = old.legacy if old is not None else None
-            return new.model_copy(update={"as_written": as_written, "legacy": legacy})
-    loc = _resolve(as_written, home_province)
-    return loc.model_copy(update={"as_written": as_written}) if loc else None
+            how.append("written_new")
+            return new.model_copy(update={"as_written": as_written, "legacy": legacy}), how
+        how.clear()
+    loc = _resolve(as_written, home_province, how)
+    return (loc.model_copy(update={"as_written": as_written}) if loc else None), how
 
 
 _NOW = re.compile(r"[\s,(]*\b(?:cu\b\s*[,)]?\s*)?(?:nay|hien nay|bay gio)\s+(?:la|thuoc)\b\s*")
 
 
-def _resolve(as_written: str, home_province: str) -> Location | None:
+def _resolve(as_written: str, home_province: str, how: list[str] | None = None) -> Location | None:
+    how = [] if how is None else how
     g = _gazetteer()
     home_key = _key(home_province)
     province, district, commune = _classify(g, _parts(as_written))
@@ -388,25 +408,35 @@ def _resolve(as_written: str, home_province: str) -> Location | None:
     old_form = district is not None or (old_prov is not None and new_prov is None)
     if commune is not None:
         if not old_form:
-            unit = _resolve_new(g, commune, new_prov, home_key)
+            unit = _resolve_new(g, commune, new_prov, home_key, how)
             if unit:
+                how.extend(["new"] if new_prov else ["new", "home"])
                 return _location(g, unit, as_written, None)
-        rec = _resolve_old(g, commune, district, old_prov, new_prov, home_key)
+        rec = _resolve_old(g, commune, district, old_prov, new_prov, home_key, how)
         if rec:
             cands = g.communes.get((g.provinces[rec.new_province_key].code, rec.new_commune_key), [])
             if cands:
+                split = sum(1 for r in g.old_by_commune.get(_key(rec.commune), [])
+                            if (r.province, r.district, r.commune) == (rec.province, rec.district, rec.commune))
+                how.append("old" if split <= 1 else "old_default")
+                if not (old_prov or new_prov):
+                    how.append("home")
                 return _location(g, cands[0], as_written, _legacy_units(rec))
         if old_form:
-            unit = _resolve_new(g, commune, new_prov, home_key)
+            unit = _resolve_new(g, commune, new_prov, home_key, how)
             if unit:
+                how.extend(["new"] if new_prov else ["new", "home"])
                 return _location(g, unit, as_written, None)
         if not new_prov and not old_prov and not district:
             unit = _resolve_anywhere(g, commune)
             if unit:
+                how.append("anywhere")
                 return _location(g, unit, as_written, None)
     if new_prov:
+        how.append("province_only")
         return _province_only(g, new_prov, as_written, None)
     if old_prov and g.old_to_new_province.get(old_prov) in g.provinces:
+        how.append("province_only")
         legacy = LegacyUnits(province=g.old_provinces[old_prov])
         return _province_only(g, g.old_to_new_province[old_prov], as_written, legacy)
     return None

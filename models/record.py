@@ -115,6 +115,16 @@ class Accused(_Model):
     organization: str | None = None
 
 
+class Decision(_Model):
+    """A decision or other document the letter refers to ("Quyết định số 245/QĐ-UBND ngày 12/3/2026 của …")."""
+
+    number: str  # "245/QĐ-UBND", as in ``decision_refs``
+    doc_type: str | None = None  # "QĐ", "TB", "KL", …
+    issuer: str | None = None  # the body named as issuing it ("Chủ tịch UBND xã Gia Viễn"), if written
+    issuer_code: str | None = None  # the issuer part of the number ("UBND", "SNV"), if any
+    date: dt.date | None = None  # the "ngày …" written with it, on any of its mentions
+
+
 class Extraction(_Model):
     """Fields pulled out of the letter's text."""
 
@@ -127,6 +137,9 @@ class Extraction(_Model):
     accused: Accused | None = None
     decision_refs: list[str] = Field(default_factory=list)
     letter_date: dt.date | None = None
+    decisions: list[Decision] = Field(default_factory=list)
+    contested_decision_date: dt.date | None = None  # date of the decision a complaint contests
+    field_confidence: dict[str, float] = Field(default_factory=dict)  # see extractors.fields.field_confidence
 
 
 class Classification(_Model):
@@ -194,6 +207,11 @@ class LetterRecord(_Model):
     letter_date: dt.date | None = None
     category_signals: list[str] = Field(default_factory=list)
     model_version: str | None = None
+    decisions: list[Decision] = Field(default_factory=list)  # number, issuer and date of each reference
+    contested_decision_date: dt.date | None = None  # the contested decision's date (complaint time limit)
+    # 0..1 per extracted field (keys among petitioners, location, incident_location, accused, subject,
+    # decision_refs, letter_date); how it is computed: extractors.fields.field_confidence
+    field_confidence: dict[str, float] = Field(default_factory=dict)
 
     def to_json(self) -> str:
         return self.model_dump_json()

@@ -101,7 +101,7 @@ def log_internal_error(lid: str, stage: str, exc: BaseException) -> None:
 def analyse(read: ReadResult, settings: Settings, *, letter_id: str, source: str, received: dt.date) -> LetterRecord:
     """Everything after reading: extraction, classification, routing and the review decision."""
     text = read.text
-    extraction = extract_fields(text, settings)
+    extraction = extract_fields(text, settings, read.pages)
     classification = classify(text, extraction, settings)
     decision = route_letter(extraction, classification, received, settings, text=text)
     reasons = review_reasons(read, extraction, classification, decision, settings)
@@ -137,6 +137,9 @@ def analyse(read: ReadResult, settings: Settings, *, letter_id: str, source: str
         letter_date=extraction.letter_date,
         category_signals=classification.signals,
         model_version=classification.model_version,
+        decisions=extraction.decisions,
+        contested_decision_date=extraction.contested_decision_date,
+        field_confidence=extraction.field_confidence,
     )
 
 
