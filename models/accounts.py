@@ -77,6 +77,25 @@ class Accounts:
             if row is not None:
                 row.password_hash = password_hash
 
+    def by_id(self, user_id: int) -> Account | None:
+        with self._store._session() as session:
+            row = session.get(User, user_id)
+            return None if row is None else _account(row)
+
+    def change_password(self, user_id: int, password_hash: str, keep_session: str | None = None) -> bool:
+        """A new password hash, and every session of the user closed but ``keep_session`` (a token
+        hash: the session that changed it). False if there is no such user."""
+        with self._store._session(write=True) as session:
+            row = session.get(User, user_id, with_for_update=True)
+            if row is None:
+                return False
+            row.password_hash = password_hash
+            ended = delete(UserSession).where(UserSession.user_id == user_id)
+            if keep_session is not None:
+                ended = ended.where(UserSession.id != keep_session)
+            session.execute(ended)
+            return True
+
     def set_active(self, user_id: int, active: bool) -> None:
         with self._store._session(write=True) as session:
             row = session.get(User, user_id, with_for_update=True)

@@ -8,10 +8,12 @@ only, never record contents, and never the database password.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 from zoneinfo import ZoneInfo
@@ -515,6 +517,89 @@ class Store:
         with self._session() as session:
             return {day: n for day, n in session.execute(stmt).all() if day is not None}
 
+    def review_page(
+        self,
+        *,
+        statuses: Iterable[str] | None = None,
+        category: str | None = None,
+        agency_id: str | None = None,
+        reason: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> ReviewPage:
+        """One page of the review queue (the order of :meth:`review_rows`), read with LIMIT/OFFSET.
+
+        ``reason`` keeps letters whose review_reasons hold it. Besides the page's rows: the number
+        of letters matching every filter, the letters per review reason (every filter but
+        ``reason``) and the agencies with letters (the status and category filters only), all
+        counted by the database, so a backlog of thousands of letters is never loaded.
+        """
+        if limit < 1 or offset < 0:
+            raise ValueError("limit must be positive and offset not negative")
+        where = _review_where(statuses, category, agency_id, reason)
+        reasons_text = Letter.record["review_reasons"].as_string()
+        agency_name = Letter.record[("route", "agency_name")].as_string()
+        with self._session() as session:
+            total = session.scalar(select(func.count()).select_from(Letter).where(*where)) or 0
+            rows = session.execute(
+                select(*_REVIEW_COLUMNS).where(*where).order_by(*_REVIEW_ORDER).limit(limit).offset(offset)
+            ).all()
+            # one row per distinct combination of reasons: a handful, whatever the backlog's size
+            combos = session.execute(
+                select(reasons_text, func.count())
+                .where(*_review_where(statuses, category, agency_id, None))
+                .group_by(reasons_text)
+            ).all()
+            agencies = session.execute(
+                select(Letter.agency_id, func.max(agency_name))
+                .where(*_review_where(statuses, category, None, None), Letter.agency_id.is_not(None))
+                .group_by(Letter.agency_id)
+            ).all()
+        counts: dict[str, int] = {}
+        for text_value, n in combos:
+            for r in _json_list(text_value):
+                counts[r] = counts.get(r, 0) + n
+        return ReviewPage(
+            rows=[_review_row(*row) for row in rows],
+            total=total,
+            reason_counts=dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))),
+            agencies={aid: name or aid for aid, name in agencies},
+        )
+
+    def review_neighbours(
+        self,
+        letter_id: str,
+        *,
+        statuses: Iterable[str] | None = None,
+        category: str | None = None,
+        agency_id: str | None = None,
+        reason: str | None = None,
+    ) -> tuple[str | None, str | None]:
+        """The letters before and after ``letter_id`` in the filtered review queue.
+
+        A letter not in it (e.g. just reviewed out of "needs review") has no previous letter and the
+        queue's first letter as its next. Found by the database (row_number), not by listing.
+        """
+        where = _review_where(statuses, category, agency_id, reason)
+        with self._session() as session:
+            ranked = (
+                select(Letter.id.label("id"), func.row_number().over(order_by=_REVIEW_ORDER).label("n"))
+                .where(*where)
+                .subquery()
+            )
+            position = session.scalar(select(ranked.c.n).where(ranked.c.id == letter_id))
+            if position is None:
+                first = session.scalars(select(Letter.id).where(*where).order_by(*_REVIEW_ORDER).limit(2)).all()
+                return None, next((i for i in first if i != letter_id), None)
+            start = max(int(position) - 2, 0)
+            ids = session.scalars(
+                select(Letter.id).where(*where).order_by(*_REVIEW_ORDER).offset(start).limit(3)
+            ).all()
+        i = ids.index(letter_id) if letter_id in ids else -1
+        if i < 0:  # the queue changed between the two reads
+            return None, None
+        return (ids[i - 1] if i > 0 else None), (ids[i + 1] if i + 1 < len(ids) else None)
+
 
 # ---- the write path's steps (inside one transaction) -----------------------------------------
 
@@ -665,3 +750,73 @@ def _date(value: str | None) -> dt.date | None:
 
 def _overdue(status: str, due_date: dt.date | None, today: dt.date) -> bool:
     return due_date is not None and due_date < today and status in OPEN_QUEUE_STATUSES
+
+
+# ---- the review queue, paginated -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewPage:
+    """One page of the review queue and the counts its filters need (see Store.review_page)."""
+
+    rows: list[ReviewRow]
+    total: int  # letters matching every filter
+    reason_counts: dict[str, int] = field(default_factory=dict)  # most frequent first
+    agencies: dict[str, str] = field(default_factory=dict)  # agency_id -> agency name
+
+
+_REVIEW_COLUMNS = (
+    Letter.id, Letter.status, Letter.category, Letter.agency_id, Letter.subject, Letter.due_date,
+    Letter.received_date, Letter.needs_review, Letter.version, Letter.record,
+)
+_REVIEW_ORDER = (
+    Letter.needs_review.desc(), Letter.due_date.is_(None), Letter.due_date,
+    Letter.received_date, Letter.created_at, Letter.id,
+)
+_REASON = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def _review_where(
+    statuses: Iterable[str] | None, category: str | None, agency_id: str | None, reason: str | None
+) -> list[Any]:
+    where: list[Any] = []
+    if statuses is not None:
+        where.append(Letter.status.in_(list(statuses)))
+    if category is not None:
+        where.append(Letter.category == category)
+    if agency_id is not None:
+        where.append(Letter.agency_id == agency_id)
+    if reason is not None:
+        if not _REASON.fullmatch(reason):
+            raise ValueError(f"not a review reason: {reason!r}")
+        # The reasons are a JSON list of plain codes: match the quoted code in its text (same on
+        # SQLite and PostgreSQL), with LIKE's "_" escaped.
+        pattern = '%"' + reason.replace("_", "\\_") + '"%'
+        where.append(Letter.record["review_reasons"].as_string().like(pattern, escape="\\"))
+    return where
+
+
+def _review_row(
+    lid: str, status: str, category: str | None, agency: str | None, subject: str | None,
+    due: dt.date | None, received: dt.date | None, needs: bool, version: int, record: dict[str, Any],
+) -> ReviewRow:
+    route = record.get("route") or {}
+    return ReviewRow(
+        letter_id=lid, status=status, category=category, category_confidence=record.get("category_confidence"),
+        agency_id=agency, agency_name=route.get("agency_name"), subject=subject, due_date=due,
+        received_date=received, needs_review=bool(needs),
+        review_reasons=tuple(record.get("review_reasons") or ()), version=version,
+    )
+
+
+def _json_list(value: Any) -> list[str]:
+    """A JSON list read back as text (SQLite: as stored; PostgreSQL: jsonb's own spelling)."""
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    if not value:
+        return []
+    try:
+        parsed = json.loads(value)
+    except (TypeError, ValueError):
+        return []
+    return [str(v) for v in parsed] if isinstance(parsed, list) else []

@@ -2,6 +2,7 @@
 
     petitions review [--host H] [--port P]                  start the web app on the store
     petitions users add NAME --role reviewer|lead|admin [--password-stdin]
+    petitions users passwd NAME [--password-stdin]           set a user's password (logs them out)
     petitions users list
 """
 
@@ -58,6 +59,28 @@ def cmd_users_add(args: argparse.Namespace, settings: Settings) -> int:
     return ExitCode.ok
 
 
+def cmd_users_passwd(args: argparse.Namespace, settings: Settings) -> int:
+    """An administrator sets a user's password (a forgotten one): hashed with argon2id, and every
+    session of that user is closed."""
+    from models.accounts import Accounts
+    from models.store import Store
+    from review.passwords import hash_password
+
+    with Store.open(settings) as store:
+        accounts = Accounts(store)
+        account = accounts.by_name(args.name)
+        if account is None:
+            raise BadConfigError(f"Không có tài khoản {args.name!r} / no such user")
+        password = _read_password(args.password_stdin)
+        try:
+            password_hash = hash_password(password)
+        except ValueError as exc:
+            raise BadConfigError(str(exc)) from exc
+        accounts.change_password(account.id, password_hash)
+    print(f"password of {account.name} changed; their sessions were logged out")
+    return ExitCode.ok
+
+
 def cmd_users_list(args: argparse.Namespace, settings: Settings) -> int:
     from models.accounts import Accounts
     from models.store import Store
@@ -81,5 +104,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--role", required=True, choices=("reviewer", "lead", "admin"))
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin (one line)")
     p.set_defaults(func=cmd_users_add)
+    p = sub.add_parser("passwd", help="set a user's password (asks for it; logs the user out everywhere)")
+    p.add_argument("name")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from stdin (one line)")
+    p.set_defaults(func=cmd_users_passwd)
     p = sub.add_parser("list", help="list accounts")
     p.set_defaults(func=cmd_users_list)

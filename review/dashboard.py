@@ -50,8 +50,9 @@ def build_dashboard(store: Store, tz: tzinfo) -> Dashboard:
     per_day = store.letters_per_day(since)
     points = [((since + dt.timedelta(days=i)).strftime("%d/%m"), per_day.get(since + dt.timedelta(days=i), 0))
               for i in range(DAYS)]
-    backlog_rows = store.review_rows(statuses=("needs_review",))
-    dues = [r.due_date for r in backlog_rows if r.due_date]
+    # the review queue's order puts the earliest due date first: one row, not the whole backlog
+    backlog = store.review_page(statuses=("needs_review",), limit=1)
+    dues = [r.due_date for r in backlog.rows if r.due_date]
     weekly = agreement_by_week(store, tz)
     total = sum(n for _, _, n in weekly)
     agreed = sum(rate * n for _, rate, n in weekly)
@@ -60,7 +61,7 @@ def build_dashboard(store: Store, tz: tzinfo) -> Dashboard:
         letters_chart=bar_chart(points, f"Đơn nhận theo ngày ({DAYS} ngày gần nhất)"),
         letters_in_period=sum(per_day.values()),
         overdue=sum(q["overdue"] for q in summary["queues"].values()),
-        backlog=len(backlog_rows),
+        backlog=backlog.total,
         oldest_backlog_due=min(dues) if dues else None,
         agreement_chart=line_chart(weekly, "Tỷ lệ người kiểm tra giữ nguyên loại đơn của mô hình, theo tuần"),
         agreement_overall=agreed / total if total else None,

@@ -2,8 +2,9 @@
 
 A letter is *protected* when it is, or ever was, a denunciation (to_cao as category or secondary
 category, now or in any audited state): reclassifying it does not reveal its writer to a reviewer.
-Reviewers see the text with the writer's identity masked and no page images; leads and admins may
-reveal it, and every reveal is written to the audit log.
+Reviewers see the text with the writer's identity masked and the page images redacted (the
+originals are refused to them server-side); leads and admins may reveal both, and every reveal and
+every original page image they open is written to the audit log.
 """
 
 from __future__ import annotations

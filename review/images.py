@@ -1,5 +1,9 @@
 """Page images of a letter's original file, rendered on demand (PNG/JPEG/TIFF frames, PDF pages).
 
+Denunciations are shown to roles that may not see the denouncer's identity as *redacted* page
+images: the page is blacked out where routing.redaction finds the writer's name, ID numbers,
+address, phone numbers and signature block (the same redaction as the copy forwarded to agencies).
+
 The file is found from the store only — the record's ``source`` or, after the nightly flow moved
 it, the archive path of the latest "archived" audit event — never from anything in the request.
 """
@@ -7,12 +11,20 @@ it, the archive path of the latest "archived" audit event — never from anythin
 from __future__ import annotations
 
 import io
+import tempfile
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageOps
 
 from models.rows import AuditRow
+
+if TYPE_CHECKING:
+    from models.record import Extraction
+    from petitions.settings import Settings
 
 MAX_WIDTH = 1100  # pixels: enough to read a scanned A4 page beside the text
 JPEG_QUALITY = 80
@@ -47,6 +59,10 @@ def _render(path: str, _mtime_ns: int, _size: int, number: int, max_pixels: int)
     with open(path, "rb") as fh:
         is_pdf = fh.read(5) == b"%PDF-"
     image = _pdf_page(path, number) if is_pdf else _image_frame(path, number, max_pixels)
+    return _to_jpeg(image)
+
+
+def _to_jpeg(image: Image.Image) -> bytes:
     if image.width > MAX_WIDTH:
         image = image.resize((MAX_WIDTH, round(image.height * MAX_WIDTH / image.width)), Image.Resampling.LANCZOS)
     if image.mode not in ("L", "RGB"):
@@ -54,6 +70,65 @@ def _render(path: str, _mtime_ns: int, _size: int, number: int, max_pixels: int)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
     return out.getvalue()
+
+
+class _Cache:
+    """A small LRU of rendered redacted pages (OCR'ing a page for its word boxes takes seconds)."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self._items, self._lock = size, OrderedDict[tuple[object, ...], bytes](), threading.Lock()
+
+    def get(self, key: tuple[object, ...]) -> bytes | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[object, ...], value: bytes) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+_REDACTED = _Cache(64)
+
+
+def render_redacted_page(path: Path, number: int, extraction: Extraction, settings: Settings) -> bytes:
+    """Page ``number`` of the file as a JPEG with the writer's identity blacked out.
+
+    The page is rasterised at the OCR resolution and handed to routing.redaction's
+    ``redact_page_images`` (tesseract's word boxes locate the words to hide). Any failure raises
+    PageImageError: an unredacted page is never returned in its place.
+    """
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size, number, extraction.model_dump_json(),
+           settings.ocr_lang, settings.ocr_dpi)
+    cached = _REDACTED.get(key)
+    if cached is not None:
+        return cached
+    from routing.redaction import redact_page_images
+
+    with open(path, "rb") as fh:
+        is_pdf = fh.read(5) == b"%PDF-"
+    if is_pdf:
+        page = _pdf_page(str(path), number, scale=settings.ocr_dpi / 72, max_pixels=settings.max_image_pixels)
+    else:
+        page = _image_frame(str(path), number, settings.max_image_pixels)
+    try:
+        with tempfile.TemporaryDirectory(prefix="petitions-redact-") as tmp:
+            single = Path(tmp) / "page.png"
+            page.save(single, compress_level=1)
+            redacted = redact_page_images(single, extraction, settings)
+    except Exception as exc:  # noqa: BLE001 - tesseract, PIL: whatever failed, show nothing
+        raise PageImageError("Không tạo được ảnh đã che thông tin người tố cáo.") from exc
+    if len(redacted) != 1:
+        raise PageImageError("Không tạo được ảnh đã che thông tin người tố cáo.")
+    data = _to_jpeg(redacted[0])
+    _REDACTED.put(key, data)
+    return data
 
 
 def _image_frame(path: str, number: int, max_pixels: int) -> Image.Image:
@@ -71,7 +146,7 @@ def _image_frame(path: str, number: int, max_pixels: int) -> Image.Image:
         raise PageImageError("Không đọc được ảnh của tệp gốc.") from exc
 
 
-def _pdf_page(path: str, number: int) -> Image.Image:
+def _pdf_page(path: str, number: int, scale: float | None = None, max_pixels: int | None = None) -> Image.Image:
     import pypdfium2 as pdfium
 
     try:
@@ -82,8 +157,11 @@ def _pdf_page(path: str, number: int) -> Image.Image:
         if not 1 <= number <= len(pdf):
             raise PageImageError(f"Tệp gốc không có trang {number}.")
         page = pdf[number - 1]
-        width_pt = page.get_width() or 595.0
-        scale = min(3.0, MAX_WIDTH / width_pt)
+        width_pt, height_pt = page.get_width() or 595.0, page.get_height() or 842.0
+        if scale is None:
+            scale = min(3.0, MAX_WIDTH / width_pt)
+        if max_pixels and width_pt * height_pt * scale * scale > max_pixels:  # an absurd page size
+            scale = (max_pixels / (width_pt * height_pt)) ** 0.5
         return page.render(scale=scale, grayscale=True).to_pil()
     finally:
         pdf.close()

@@ -22,6 +22,9 @@ from review.i18n import (
 from review.identity import IDENTITY_FIELDS, MASK, redact
 
 _TOKEN = re.compile(r"\w+|[^\w]+")
+# An extracted field whose confidence is below this is flagged for the reviewer (there is no setting
+# for it: settings only has the category and OCR thresholds).
+FIELD_LOW_CONFIDENCE = 0.6
 
 
 @dataclass
@@ -44,9 +47,12 @@ class PageView:
 class FieldView:
     label: str
     value: str
-    note: str = ""  # confidence where known, or a warning
+    note: str = ""  # where the value was read (OCR quality), or a warning
     warn: bool = False
     identity: bool = False
+    key: str | None = None  # the record field the row shows (a key of ``field_confidence``)
+    confidence: float | None = None  # the extractor's confidence in this field, when the record has one
+    low: bool = False  # confidence below the threshold: check this field against the image
 
 
 @dataclass
@@ -94,14 +100,33 @@ def _note(value: str | None, low: set[str], ocr: float | None) -> tuple[str, boo
     return (f"OCR {ocr:.0%}" if ocr is not None else "lớp chữ PDF"), False
 
 
-def field_views(record: LetterRecord, pages: list[PageText], masked: bool) -> list[FieldView]:
-    low, ocr = _low_words(pages), record.ocr_confidence
+def field_confidences(record: LetterRecord) -> dict[str, float]:
+    """The record's per-field confidences (0..1); empty for records stored before they existed."""
+    raw = getattr(record, "field_confidence", None)
+    if not isinstance(raw, dict):
+        return {}
+    out: dict[str, float] = {}
+    for key, value in raw.items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and 0.0 <= float(value) <= 1.0:
+            out[str(key)] = float(value)
+    return out
 
-    def row(name: str, value: str | None, identity: bool = False) -> FieldView:
-        if identity and masked:
-            return FieldView(name, MASK, "ẩn để bảo vệ người tố cáo", identity=True)
+
+def field_views(record: LetterRecord, pages: list[PageText], masked: bool,
+                threshold: float = FIELD_LOW_CONFIDENCE) -> list[FieldView]:
+    low, ocr = _low_words(pages), record.ocr_confidence
+    confidences = field_confidences(record)
+
+    def scored(view: FieldView, key: str) -> FieldView:
+        view.key, view.confidence = key, confidences.get(key)
+        view.low = view.confidence is not None and view.confidence < threshold
+        return view
+
+    def row(name: str, value: str | None, key: str, identity: bool = False) -> FieldView:
+        if identity and masked:  # a confidence tells nothing about who wrote the letter: it stays
+            return scored(FieldView(name, MASK, "ẩn để bảo vệ người tố cáo", identity=True), key)
         note, warn = _note(value, low, ocr)
-        return FieldView(name, value or "—", note, warn, identity)
+        return scored(FieldView(name, value or "—", note, warn, identity), key)
 
     names = "; ".join(p.name or "?" for p in record.petitioners) or None
     ids = "; ".join(p.id_number for p in record.petitioners if p.id_number) or None
@@ -110,18 +135,20 @@ def field_views(record: LetterRecord, pages: list[PageText], masked: bool) -> li
     place = ", ".join(x for x in ((loc.commune, loc.province) if loc else ()) if x) or None
     incident = ", ".join(x for x in ((inc.commune, inc.province) if inc else ()) if x) or None
     accused = ", ".join(x for x in ((acc.name, acc.position, acc.organization) if acc else ()) if x) or None
+    letter_date = record.letter_date.strftime("%d/%m/%Y") if record.letter_date else None
     rows = [
-        row("Người viết đơn", names, identity=True),
-        row("Số CCCD/CMND", ids, identity=True),
-        row("Địa chỉ người viết", addresses or (loc.as_written if loc else None), identity=True),
+        row("Người viết đơn", names, "petitioners", identity=True),
+        row("Số CCCD/CMND", ids, "petitioners", identity=True),
+        row("Địa chỉ người viết", addresses or (loc.as_written if loc else None),
+            "petitioners" if addresses else "location", identity=True),
         FieldView("Số người ký", str(record.signatory_count)),
         FieldView("Đơn nặc danh", yes_no(record.anonymous)),
-        row("Địa bàn (đơn vị hiện nay)", place),
-        row("Nơi xảy ra vụ việc", incident),
-        row("Trích yếu", record.subject),
-        row("Người/cơ quan bị khiếu nại, tố cáo", accused),
-        row("Quyết định được nêu", ", ".join(record.decision_refs) or None),
-        FieldView("Ngày viết đơn", record.letter_date.strftime("%d/%m/%Y") if record.letter_date else "—"),
+        row("Địa bàn (đơn vị hiện nay)", place, "location"),
+        row("Nơi xảy ra vụ việc", incident, "incident_location"),
+        row("Trích yếu", record.subject, "subject"),
+        row("Người/cơ quan bị khiếu nại, tố cáo", accused, "accused"),
+        row("Quyết định được nêu", ", ".join(record.decision_refs) or None, "decision_refs"),
+        scored(FieldView("Ngày viết đơn", letter_date or "—"), "letter_date"),
         FieldView("Ngày nhận", record.received_date.strftime("%d/%m/%Y") if record.received_date else "—"),
     ]
     if loc and loc.legacy and not masked:

@@ -8,9 +8,8 @@ route preview and the save, so the preview shows exactly what saving will do.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -71,31 +70,92 @@ class QueueFilters:
         return urlencode({k: v for k, v in values.items() if v})
 
 
+PAGE_SIZES: tuple[int, ...] = (25, 50, 100, 200)
+DEFAULT_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Which page of the queue: 1-based ``page`` of ``size`` letters (from ?page=&size=)."""
+
+    page: int = 1
+    size: int = DEFAULT_PAGE_SIZE
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, str]) -> Paging:
+        def number(name: str) -> int | None:
+            raw = (params.get(name) or "").strip()
+            return int(raw) if raw.isdigit() and len(raw) <= 7 else None
+
+        size = number("size")
+        return cls(page=max(number("page") or 1, 1), size=size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE)
+
+
 @dataclass
 class QueueView:
     rows: list[ReviewRow]
     reason_counts: dict[str, int]
-    agencies: list[tuple[str, str]]  # (agency_id, agency_name) present in the unfiltered listing
-    total: int
+    agencies: list[tuple[str, str]]  # (agency_id, agency_name) with letters under the status/category filters
+    total: int  # letters matching the filters (all pages)
+    page: int = 1
+    size: int = DEFAULT_PAGE_SIZE
+    filters: QueueFilters = field(default_factory=QueueFilters)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def first(self) -> int:
+        """1-based position of the page's first letter (0 when the queue is empty)."""
+        return (self.page - 1) * self.size + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return (self.page - 1) * self.size + len(self.rows)
+
+    def page_query(self, page: int, size: int | None = None) -> str:
+        """The query string of another page (or page size) under the same filters."""
+        size = size or self.size
+        extra = {"page": page if page > 1 else None, "size": size if size != DEFAULT_PAGE_SIZE else None}
+        parts = [self.filters.query(), urlencode({k: v for k, v in extra.items() if v})]
+        return "&".join(p for p in parts if p)
+
+    @property
+    def prev_query(self) -> str | None:
+        return self.page_query(self.page - 1) if self.page > 1 else None
+
+    @property
+    def next_query(self) -> str | None:
+        return self.page_query(self.page + 1) if self.page < self.pages else None
+
+    def reason_query(self, reason: str) -> str:
+        """The first page of the queue filtered by ``reason`` (other filters and page size kept)."""
+        other = QueueView([], {}, [], 0, 1, self.size, replace(self.filters, reason=reason))
+        return other.page_query(1)
 
 
-def queue_view(store: Store, filters: QueueFilters) -> QueueView:
-    rows = store.review_rows(statuses=STATUS_FILTERS[filters.status], category=filters.category,
-                             agency_id=filters.agency)
-    counts = Counter(reason for row in rows for reason in row.review_reasons)
-    agencies = {r.agency_id: r.agency_name or r.agency_id for r in rows if r.agency_id}
-    if filters.reason:
-        rows = [r for r in rows if filters.reason in r.review_reasons]
-    return QueueView(rows, dict(counts.most_common()), sorted(agencies.items(), key=lambda kv: kv[1]), len(rows))
+def _store_filters(filters: QueueFilters) -> dict[str, Any]:
+    return {"statuses": STATUS_FILTERS[filters.status], "category": filters.category,
+            "agency_id": filters.agency, "reason": filters.reason}
+
+
+def queue_view(store: Store, filters: QueueFilters, paging: Paging | None = None) -> QueueView:
+    """One page of the filtered queue; a page past the end shows the last page."""
+    paging = paging or Paging()
+    page = paging.page
+    result = store.review_page(**_store_filters(filters), limit=paging.size, offset=(page - 1) * paging.size)
+    last_page = max(1, -(-result.total // paging.size))
+    if page > last_page:
+        page = last_page
+        result = store.review_page(**_store_filters(filters), limit=paging.size, offset=(page - 1) * paging.size)
+    agencies = sorted(result.agencies.items(), key=lambda kv: kv[1])
+    return QueueView(result.rows, result.reason_counts, agencies, result.total, page, paging.size, filters)
 
 
 def neighbours(store: Store, filters: QueueFilters, letter_id: str) -> tuple[str | None, str | None]:
     """The letters before and after this one in the filtered queue (next: the first if it is not there)."""
-    ids = [r.letter_id for r in queue_view(store, filters).rows]
-    if letter_id not in ids:
-        return None, next((i for i in ids if i != letter_id), None)
-    i = ids.index(letter_id)
-    return (ids[i - 1] if i > 0 else None), (ids[i + 1] if i + 1 < len(ids) else None)
+    return store.review_neighbours(letter_id, **_store_filters(filters))
 
 
 # ---- a review's plan ----------------------------------------------------------------------------

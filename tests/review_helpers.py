@@ -22,6 +22,9 @@ PASSWORD = "mat-khau-dung-123"
 USERS = {"chuyenvien": "reviewer", "chuyenvien2": "reviewer", "lanhdao": "lead", "quantri": "admin"}
 DENOUNCER = "Phạm Thị Hoa"
 DENOUNCER_ID = "036185004321"
+# The complaint's per-field confidences (the other seeded letters have none, like older records).
+COMPLAINT_FIELD_CONFIDENCE = {"petitioners": 0.88, "location": 0.71, "subject": 0.93, "accused": 0.42,
+                              "decision_refs": 0.97}
 
 
 @dataclass
@@ -72,11 +75,13 @@ def seed_store(tmp: Path) -> Seeded:
         subject="Khiếu nại Quyết định 245/QĐ-UBND về thu hồi đất", category_confidence=0.55, needs_review=True, review_reasons=["low_confidence"],
         accused=Accused(name="Trần Văn Hùng", position="Chủ tịch UBND xã", organization="UBND xã Liêm Hà"),
         received_date=today - dt.timedelta(days=3), route=make_route(due_date=today + dt.timedelta(days=9)),
+        field_confidence=COMPLAINT_FIELD_CONFIDENCE,
     )
     store.save(_routed(complaint, settings), _pages([text1], ["Liêm", "thu"]))
 
     pdf = originals / "scan_0002.pdf"
-    lines = ["ĐƠN TỐ CÁO", f"Tôi tên là: {DENOUNCER}", "Địa chỉ: thôn Đông, xã Gia Trấn"]
+    lines = ["ĐƠN TỐ CÁO", f"Tôi tên là: {DENOUNCER}, CCCD số {DENOUNCER_ID}",
+             "Địa chỉ: thôn Đông, xã Gia Trấn, tỉnh Ninh Bình", "Tôi tố cáo ông Trần Văn Hùng, cán bộ địa chính."]
     write_image_pdf(pdf, [draw_page(lines, size=(827, 1169), font_px=22)], dpi=100)
     text2 = (f"ĐƠN TỐ CÁO\nTôi tên là: {DENOUNCER}, CCCD số {DENOUNCER_ID}\nĐịa chỉ: thôn Đông, xã Gia Trấn, "
              "tỉnh Ninh Bình\nTôi tố cáo ông Trần Văn Hùng, cán bộ địa chính, nhận tiền của dân.")

@@ -6,6 +6,8 @@ corrections with their audit and corrections rows, and re-routing on a category 
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +18,7 @@ from fastapi.testclient import TestClient
 from review.app import create_app
 from review.auth import SESSION_COOKIE, LoginThrottle
 from tests.review_helpers import (
+    COMPLAINT_FIELD_CONFIDENCE,
     DENOUNCER,
     DENOUNCER_ID,
     PASSWORD,
@@ -191,6 +194,49 @@ def test_lead_sees_identity_on_request_and_it_is_logged(app, seeded: Seeded) -> 
 # ---- page images ------------------------------------------------------------------------------
 
 
+def _dark_pixels(jpeg: bytes) -> int:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(jpeg)) as image:
+        return sum(image.convert("L").point(lambda v: 255 if v < 60 else 0).histogram()[255:])
+
+
+def test_restricted_roles_get_redacted_page_images_of_a_denunciation(app, seeded: Seeded) -> None:  # noqa: ANN001
+    reviewer = client_for(app, "chuyenvien")
+    page = reviewer.get(f"/letters/{seeded.denunciation}").text
+    redacted_url = f"/letters/{seeded.denunciation}/redacted/1.jpg"
+    assert redacted_url in page and "/pages/1.jpg" not in page and "đã che thông tin người tố cáo" in page
+    redacted = reviewer.get(redacted_url)
+    assert redacted.status_code == 200 and redacted.headers["content-type"] == "image/jpeg"
+    assert redacted.content[:2] == b"\xff\xd8" and "no-store" in redacted.headers["cache-control"]
+    original_url = f"/letters/{seeded.denunciation}/pages/1.jpg"
+    for query in ("", "?identity=1"):
+        refused = reviewer.get(original_url + query)  # refused server-side, whatever the page links to
+        assert refused.status_code == 403 and refused.content[:2] != b"\xff\xd8"
+    assert not [a for a in seeded.store.audit(seeded.denunciation) if a.action == "identity_viewed"]
+
+    lead = client_for(app, "lanhdao")
+    masked = lead.get(f"/letters/{seeded.denunciation}").text  # not revealed: the lead sees the redacted ones too
+    assert redacted_url in masked and original_url not in masked
+    assert lead.get(redacted_url).content == redacted.content
+    assert not [a for a in seeded.store.audit(seeded.denunciation) if a.action == "identity_viewed"]
+    original = lead.get(original_url)
+    assert original.status_code == 200 and original.content[:2] == b"\xff\xd8"
+    # the name, ID number, address and signature are blacked out: far more black than the original
+    assert _dark_pixels(redacted.content) > 2 * _dark_pixels(original.content)
+    revealed = lead.get(f"/letters/{seeded.denunciation}?identity=1").text
+    assert original_url in revealed and redacted_url not in revealed
+    admin = client_for(app, "quantri")
+    assert admin.get(original_url).status_code == 200
+    views = [(a.actor, a.after["what"], a.after.get("role")) for a in seeded.store.audit(seeded.denunciation)
+             if a.action == "identity_viewed"]
+    assert views == [("lanhdao", "page_image", "lead"), ("lanhdao", "letter_page", "lead"),
+                     ("quantri", "page_image", "admin")]  # every access to the original is logged
+    # a letter that protects nobody has no redacted images: its originals are shown
+    assert reviewer.get(f"/letters/{seeded.complaint}/redacted/1.jpg").status_code == 404
+    assert reviewer.get(f"/letters/{seeded.denunciation}/redacted/2.jpg").status_code == 404
+
+
 def test_page_images_render_png_tiff_and_pdf(app, seeded: Seeded) -> None:  # noqa: ANN001
     client = client_for(app, "chuyenvien")
     for letter_id, page in ((seeded.complaint, 1), (seeded.reflection, 2)):
@@ -227,6 +273,65 @@ def test_page_images_cannot_traverse_paths(app, seeded: Seeded, path: str) -> No
     assert b"root:" not in response.content
 
 
+# ---- per-field confidence ------------------------------------------------------------------------
+
+
+def _field_rows(html: str) -> dict[str, tuple[str, str]]:
+    """data-field -> (the row's class, the row's HTML) of the letter page's extracted-fields table."""
+    table = re.search(r'<table class="fields" id="fields-table">(.*?)</table>', html, re.S)
+    assert table
+    rows: dict[str, tuple[str, str]] = {}
+    for cls, key, body in re.findall(r'<tr class="([^"]*)" data-field="([a-z_]+)">(.*?)</tr>', table.group(1), re.S):
+        rows.setdefault(key, (cls, body))
+    return rows
+
+
+def test_letter_page_shows_each_fields_confidence_and_flags_low_ones(app, seeded: Seeded) -> None:  # noqa: ANN001
+    client = client_for(app, "chuyenvien")
+    rows = _field_rows(client.get(f"/letters/{seeded.complaint}").text)
+    for key, value in COMPLAINT_FIELD_CONFIDENCE.items():
+        cls, body = rows[key]
+        assert f"{value:.0%}" in body, key
+        assert ("low-conf" in cls) == (value < 0.6), key
+        assert ("thấp, cần đối chiếu" in body) == (value < 0.6), key
+    assert "low-conf" in rows["accused"][0] and "warn" in rows["accused"][0]  # 42%: flagged
+    assert 'class="conf' not in rows["incident_location"][1]  # no confidence for it: nothing shown, not 0%
+    assert 'class="conf' not in rows["letter_date"][1]
+
+    record = record_of(seeded.store, seeded.complaint)  # a zero is shown (and flagged), unlike a missing key
+    seeded.store.save(record.model_copy(update={"field_confidence": {"subject": 0.0, "letter_date": 0.8}}),
+                      seeded.store.get_pages(seeded.complaint))
+    rows = _field_rows(client.get(f"/letters/{seeded.complaint}").text)
+    assert "0%" in rows["subject"][1] and "low-conf" in rows["subject"][0]
+    assert "80%" in rows["letter_date"][1] and "low-conf" not in rows["letter_date"][0]
+    assert 'class="conf' not in rows["accused"][1]
+
+
+def test_records_without_field_confidence_show_none(app, seeded: Seeded) -> None:  # noqa: ANN001
+    from models.tables import Letter
+
+    with seeded.store._session(write=True) as session:  # a record stored before the field existed
+        letter = session.get(Letter, seeded.reflection)
+        assert letter is not None
+        letter.record = {k: v for k, v in letter.record.items() if k != "field_confidence"}
+    client = client_for(app, "chuyenvien")
+    for letter_id in (seeded.reflection, seeded.recommendation):
+        html = client.get(f"/letters/{letter_id}").text
+        assert 'class="conf' not in html and "low-conf" not in html
+        assert "Độ tin cậy dưới" not in html
+        assert "OCR" in html  # the reading-quality note is still there
+
+
+def test_masked_identity_fields_keep_their_confidence(app, seeded: Seeded) -> None:  # noqa: ANN001
+    record = record_of(seeded.store, seeded.denunciation)
+    seeded.store.save(record.model_copy(update={"field_confidence": {"petitioners": 0.35, "accused": 0.9}}),
+                      seeded.store.get_pages(seeded.denunciation))
+    html = client_for(app, "chuyenvien").get(f"/letters/{seeded.denunciation}").text
+    rows = _field_rows(html)
+    assert "[đã ẩn]" in rows["petitioners"][1] and "35%" in rows["petitioners"][1]
+    assert DENOUNCER not in html
+
+
 # ---- the queue ---------------------------------------------------------------------------------
 
 
@@ -242,6 +347,71 @@ def test_queue_puts_review_first_with_filters_and_counts(app, seeded: Seeded) ->
     by_category = client.get("/queue?category=to_cao&status=routed").text
     assert re.findall(r'data-href="/letters/([0-9a-f]{64})', by_category) == [seeded.denunciation]
     assert client.get("/queue?status=bogus&category=x&reason=y").status_code == 200  # ignored, not an error
+
+
+BACKLOG = 300
+
+
+def _backlog(seeded: Seeded) -> None:
+    """BACKLOG more letters: a third needs review (low confidence or mixed), categories alternate."""
+    from tests.test_store import letter_id, make_pages, make_record, make_route
+
+    today = seeded.store.today()
+    for i in range(100, 100 + BACKLOG):
+        reasons = ["low_confidence"] if i % 3 == 0 else (["mixed"] if i % 3 == 1 and i % 2 else [])
+        seeded.store.save(make_record(
+            id=letter_id(i), status="needs_review" if reasons else "routed", needs_review=bool(reasons),
+            review_reasons=reasons, category=("khieu_nai", "kien_nghi", "phan_anh")[i % 3],
+            received_date=today - dt.timedelta(days=i % 20),
+            route=make_route(due_date=today + dt.timedelta(days=i % 11)),
+        ), make_pages(1))
+
+
+def _ids(html: str) -> list[str]:
+    return re.findall(r'<tr data-href="/letters/([0-9a-f]{64})', html)
+
+
+def _link(html: str, link_id: str) -> str | None:
+    found = re.search(rf'<a id="{link_id}" rel="[a-z]+" href="([^"]+)"', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def test_queue_is_paginated_with_filters_kept(app, seeded: Seeded) -> None:  # noqa: ANN001
+    _backlog(seeded)
+    client = client_for(app, "chuyenvien")
+    everything = [r.letter_id for r in seeded.store.review_rows(statuses=("needs_review", "routed"))]
+    assert len(everything) == BACKLOG + 4
+    first = client.get("/queue").text
+    assert _ids(first) == everything[:50]
+    assert "Trang 1/7" in first and f"đơn 1–50 trong tổng số {BACKLOG + 4}" in first
+    assert _link(first, "prev-page") is None and "‹ Trang trước" in first
+    assert _link(first, "next-page") == "/queue?page=2" and "Trang sau ›" in first
+
+    seen, url = [], "/queue"
+    while url:  # following "Trang sau" visits every letter once, in queue order
+        html = client.get(url).text
+        seen += _ids(html)
+        url = _link(html, "next-page")
+    assert seen == everything
+
+    wanted = [r.letter_id for r in seeded.store.review_rows(statuses=("needs_review", "routed"), category="khieu_nai")
+              if "low_confidence" in r.review_reasons]
+    assert len(wanted) == BACKLOG // 3 + 1  # and the seeded complaint
+    url = "/queue?category=khieu_nai&reason=low_confidence&size=25&page=2"
+    html = client.get(url).text
+    assert _ids(html) == wanted[25:50]
+    assert "Trang 2/5" in html and f"đơn 26–50 trong tổng số {len(wanted)}" in html
+    for link in (_link(html, "next-page"), _link(html, "prev-page")):
+        assert link and "category=khieu_nai" in link and "reason=low_confidence" in link and "size=25" in link
+    assert _link(html, "prev-page") == "/queue?reason=low_confidence&category=khieu_nai&size=25"
+    assert 'name="size" value="25"' in html  # the filter form keeps the page size too
+    assert 'selected>Khiếu nại' in html and "Độ tin cậy phân loại thấp" in html
+    last = client.get("/queue?category=khieu_nai&reason=low_confidence&size=25&page=999").text
+    assert _ids(last) == wanted[100:] and "Trang 5/5" in last and _link(last, "next-page") is None
+    # the letter page's previous/next follow the filtered queue across page boundaries
+    letter = client.get(f"/letters/{wanted[25]}?category=khieu_nai&reason=low_confidence").text
+    assert f'href="/letters/{wanted[24]}?' in letter and f'href="/letters/{wanted[26]}?' in letter
+    assert client.get("/queue?page=abc&size=7").status_code == 200  # bad values: the defaults
 
 
 # ---- reviewing: corrections, re-routing, confirmation, conflicts ------------------------------
@@ -355,3 +525,55 @@ def test_admin_adds_a_user_who_can_log_in(app) -> None:  # noqa: ANN001
     assert login(client_for(app), "canbo-moi", "mat-khau-moi-456").status_code == 303
     short = admin.post("/admin/users", data={"csrf_token": csrf, "name": "x", "role": "reviewer", "password": "ngan"})
     assert short.status_code == 422 and "ít nhất 10 ký tự" in short.text
+
+
+# ---- changing one's password ---------------------------------------------------------------------
+
+
+def test_user_changes_their_password(app, seeded: Seeded) -> None:  # noqa: ANN001
+    from models.accounts import Accounts
+    from review.passwords import verify_password
+
+    client, other_session = client_for(app, "chuyenvien"), client_for(app, "chuyenvien")
+    page = client.get("/account/password")
+    assert page.status_code == 200 and "Đổi mật khẩu" in page.text and "Mật khẩu hiện tại" in page.text
+    csrf = csrf_of(page.text)
+    new = "mat-khau-moi-789"
+
+    def post(**data: str):  # noqa: ANN202
+        return client.post("/account/password", data=data, follow_redirects=False)
+
+    assert post(current_password=PASSWORD, new_password=new, new_password_again=new).status_code == 403  # no CSRF
+    wrong = post(csrf_token=csrf, current_password="khong-phai-mat-khau", new_password=new, new_password_again=new)
+    assert wrong.status_code == 400 and "Mật khẩu hiện tại không đúng" in wrong.text
+    differ = post(csrf_token=csrf, current_password=PASSWORD, new_password=new, new_password_again=new + "x")
+    assert differ.status_code == 422 and "không khớp" in differ.text
+    short = post(csrf_token=csrf, current_password=PASSWORD, new_password="ngan", new_password_again="ngan")
+    assert short.status_code == 422 and "ít nhất 10 ký tự" in short.text
+    same = post(csrf_token=csrf, current_password=PASSWORD, new_password=PASSWORD, new_password_again=PASSWORD)
+    assert same.status_code == 422
+    before = Accounts(seeded.store).by_name("chuyenvien")
+    assert before is not None and verify_password(before.password_hash, PASSWORD)
+
+    done = post(csrf_token=csrf, current_password=PASSWORD, new_password=new, new_password_again=new)
+    assert done.status_code == 303 and done.headers["location"] == "/account/password?done=1"
+    assert "Đã đổi mật khẩu" in client.get(done.headers["location"]).text
+    after = Accounts(seeded.store).by_name("chuyenvien")
+    assert after is not None and after.password_hash.startswith("$argon2id$") and new not in after.password_hash
+    assert after.password_hash != before.password_hash and verify_password(after.password_hash, new)
+    assert client.get("/queue").status_code == 200  # this session stays
+    assert other_session.get("/queue", follow_redirects=False).status_code == 303  # the others are logged out
+    assert login(client_for(app), "chuyenvien").status_code == 401  # the old password no longer works
+    assert login(client_for(app), "chuyenvien", new).status_code == 303
+    other = Accounts(seeded.store).by_name("chuyenvien2")
+    assert other is not None and verify_password(other.password_hash, PASSWORD)  # nobody else changed
+
+
+def test_wrong_current_passwords_are_throttled(app) -> None:  # noqa: ANN001
+    client = client_for(app, "chuyenvien2")
+    csrf = csrf_of(client.get("/account/password").text)
+    data = {"csrf_token": csrf, "new_password": "mat-khau-moi-789", "new_password_again": "mat-khau-moi-789"}
+    for _ in range(5):
+        assert client.post("/account/password", data={**data, "current_password": "sai-sai-sai"}).status_code == 400
+    blocked = client.post("/account/password", data={**data, "current_password": PASSWORD})
+    assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0

@@ -101,6 +101,17 @@ def shot(page: Any, name: str, tmp: Path) -> None:
         shutil.copyfile(target, SCREENSHOTS / target.name)
 
 
+def shot_element(locator: Any, name: str, tmp: Path) -> None:
+    """A screenshot of one part of a page (e.g. the extracted fields with their confidences)."""
+    target = tmp / f"{name}.png"
+    locator.scroll_into_view_if_needed()
+    locator.screenshot(path=str(target))
+    assert target.stat().st_size < 300_000
+    if os.environ.get("PETITIONS_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(target, SCREENSHOTS / target.name)
+
+
 def new_page(browser: Any, csp_errors: list[str]) -> Any:
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="vi-VN")
     page = context.new_page()
@@ -138,7 +149,12 @@ def test_review_a_letter_by_keyboard(browser: Any, base_url: str, seeded: Seeded
     page.wait_for_load_state("load")  # the page images have loaded
     assert page.locator(".images img").first.evaluate("img => img.naturalWidth") > 0
     assert page.locator("mark.low").count() >= 1  # low-confidence OCR words are highlighted
+    flagged = page.locator("#fields-table tr.low-conf")  # each field's confidence, low ones flagged
+    assert flagged.count() == 1 and "42%" in flagged.inner_text() and "thấp" in flagged.inner_text()
+    assert "93%" in page.inner_text('#fields-table tr[data-field="subject"]')
     shot(page, "letter", tmp_path)
+    shot_element(page.locator("fieldset:has(#fields-table)"), "letter-fields", tmp_path)
+    page.evaluate("window.scrollTo(0, 0)")
 
     page.keyboard.press("2")  # category: Tố cáo
     assert page.locator('input[name="category"][value="to_cao"]').is_checked()
@@ -159,8 +175,10 @@ def test_review_a_letter_by_keyboard(browser: Any, base_url: str, seeded: Seeded
     page.goto(f"{base_url}/letters/{seeded.complaint}")  # the letter just saved: its audit entry is there
     history = page.inner_text("#audit-table")
     assert "Kiểm tra & sửa" in history and "chuyenvien" in history and "Nội dung là tố cáo chủ tịch xã" in history
-    # it was a complaint and is now a denunciation: the reviewer no longer sees its writer or images
-    assert page.locator(".images img").count() == 0
+    # it was a complaint and is now a denunciation: the reviewer sees only redacted page images
+    page.wait_for_function("() => [...document.querySelectorAll('.images img')].every(i => i.complete && i.naturalWidth > 0)")
+    sources = page.locator(".images img").evaluate_all("imgs => imgs.map(i => i.getAttribute('src'))")
+    assert sources == [f"/letters/{seeded.complaint}/redacted/1.jpg"]
     assert csp == []
 
 
@@ -198,9 +216,36 @@ def test_dashboard_and_redacted_denunciation(browser: Any, base_url: str, seeded
     shot(page, "dashboard", tmp_path)
     page.goto(f"{base_url}/letters/{seeded.denunciation}")
     assert "[đã ẩn]" in page.inner_text(".col.text")
+    loaded = "() => [...document.querySelectorAll('.images img')].every(i => i.complete && i.naturalWidth > 0)"
+    page.wait_for_function(loaded)  # the redacted page image (OCR'd for its word boxes) is there
+    assert "/redacted/1.jpg" in (page.locator(".images img").first.get_attribute("src") or "")
     shot(page, "letter-denunciation-redacted", tmp_path)
     page.click("#reveal-identity")
     page.wait_for_selector(".images img")
+    page.wait_for_function(loaded)
+    assert "/pages/1.jpg" in (page.locator(".images img").first.get_attribute("src") or "")
     assert "Phạm Thị Hoa" in page.inner_text(".col.text")
-    assert any(a.action == "identity_viewed" and a.actor == "lanhdao" for a in seeded.store.audit(seeded.denunciation))
+    views = [a.after["what"] for a in seeded.store.audit(seeded.denunciation)
+             if a.action == "identity_viewed" and a.actor == "lanhdao"]
+    assert views == ["letter_page", "page_image"]  # the reveal and the original image, each logged
+    assert csp == []
+
+
+def test_queue_pages_and_password_change(browser: Any, base_url: str, seeded: Seeded) -> None:
+    csp: list[str] = []
+    page = new_page(browser, csp)
+    log_in(page, base_url, "quantri")
+    page.goto(f"{base_url}/queue?size=25")
+    assert "Trang 1/1" in page.inner_text("#page-info")
+    assert page.locator("#next-page").count() == 0 and page.locator("#prev-page").count() == 0
+    page.select_option('select[name="category"]', "phan_anh")  # the filter form keeps the page size
+    page.wait_for_url("**category=phan_anh**")
+    assert "size=25" in page.url
+    page.click("#change-password")
+    page.wait_for_url(f"{base_url}/account/password")
+    page.fill("#current_password", PASSWORD)
+    page.fill("#new_password", "mat-khau-moi-cua-quantri")
+    page.fill("#new_password_again", "mat-khau-moi-cua-quantri")
+    page.click("#password-form button[type=submit]")
+    page.wait_for_selector("#password-changed")
     assert csp == []

@@ -46,6 +46,37 @@ def test_users_add_and_list(var_dir: Path, monkeypatch: pytest.MonkeyPatch,
     assert capsys.readouterr().out.strip() == "lanhdao\tlead\tactive"
 
 
+def test_users_passwd_sets_a_password_and_logs_the_user_out(var_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    import datetime as dt
+
+    from review.passwords import verify_password
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("mot-mat-khau-dai\n"))
+    assert main(["users", "add", "chuyenvien", "--role", "reviewer", "--password-stdin"]) == 0
+    with Store.open(load_settings()) as store:
+        account = Accounts(store).by_name("chuyenvien")
+        assert account is not None
+        Accounts(store).open_session(account.id, "s" * 64, "csrf", dt.timedelta(hours=1))
+        old_hash = account.password_hash
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdin", io.StringIO("mat-khau-moi-quen-roi\n"))
+    assert main(["users", "passwd", "chuyenvien", "--password-stdin"]) == 0
+    assert "password of chuyenvien changed" in capsys.readouterr().out
+    with Store.open(load_settings()) as store:
+        accounts = Accounts(store)
+        account = accounts.by_name("chuyenvien")
+        assert account is not None and account.password_hash.startswith("$argon2id$")
+        assert account.password_hash != old_hash and verify_password(account.password_hash, "mat-khau-moi-quen-roi")
+        assert not verify_password(account.password_hash, "mot-mat-khau-dai")
+        assert accounts.session("s" * 64) is None  # logged out everywhere
+    monkeypatch.setattr(sys, "stdin", io.StringIO("mat-khau-moi-quen-roi\n"))
+    assert main(["users", "passwd", "khong-co-ai", "--password-stdin"]) != 0
+    monkeypatch.setattr(sys, "stdin", io.StringIO("ngan\n"))
+    assert main(["users", "passwd", "chuyenvien", "--password-stdin"]) != 0
+    assert "ít nhất 10 ký tự" in capsys.readouterr().err
+
+
 def test_petitions_review_serves_the_store(var_dir: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

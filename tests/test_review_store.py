@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import event
 
 from models.accounts import Accounts, DuplicateAccountError
 from models.rows import VersionConflict
@@ -74,6 +75,64 @@ def test_review_rows_and_letters_per_day(store: Store) -> None:
     assert store.letters_per_day(day) == {day: 2, day + dt.timedelta(days=1): 1}
 
 
+def test_review_page_reads_one_page_with_limit_and_offset(store: Store) -> None:
+    n = 240
+    for i in range(1, n + 1):
+        reasons = ["low_confidence"] if i % 3 == 0 else (["mixed", "title_mismatch"] if i % 5 == 0 else [])
+        route = make_route(due_date=dt.date(2026, 12, 1) + dt.timedelta(days=i % 9)) if i % 7 else make_route(
+            agency_id="so_noi_vu:ninh-binh", agency_name="Sở Nội vụ tỉnh Ninh Bình", due_date=None)
+        store.save(make_record(id=letter_id(i), status="needs_review" if reasons else "routed",
+                               needs_review=bool(reasons), review_reasons=reasons,
+                               category="to_cao" if i % 2 else "khieu_nai", route=route,
+                               received_date=dt.date(2026, 11, 1) + dt.timedelta(days=i % 13)), make_pages(1))
+    everything = [r.letter_id for r in store.review_rows()]
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    event.listen(store._engine, "before_cursor_execute", seen)
+    try:
+        page = store.review_page(limit=25, offset=50)
+    finally:
+        event.remove(store._engine, "before_cursor_execute", seen)
+    assert [r.letter_id for r in page.rows] == everything[50:75]
+    assert page.total == n
+    listing = [s for s in statements if "ORDER BY" in s.upper()]
+    assert listing and all("LIMIT" in s.upper() and "OFFSET" in s.upper() for s in listing)
+
+    low = [r for r in store.review_rows() if "low_confidence" in r.review_reasons]
+    assert page.reason_counts["low_confidence"] == len(low) == n // 3
+    assert page.reason_counts["mixed"] == page.reason_counts["title_mismatch"] == len(
+        [i for i in range(1, n + 1) if i % 3 and i % 5 == 0])
+    assert list(page.reason_counts)[0] == "low_confidence"  # most frequent first
+    assert page.agencies == {"chu_tich_ubnd_xa:liem-ha": "Chủ tịch UBND xã Liêm Hà",
+                             "so_noi_vu:ninh-binh": "Sở Nội vụ tỉnh Ninh Bình"}
+    by_reason = store.review_page(reason="low_confidence", category="to_cao", limit=1000)
+    assert [r.letter_id for r in by_reason.rows] == [r.letter_id for r in low if r.category == "to_cao"]
+    assert by_reason.total == len(by_reason.rows)
+    assert by_reason.reason_counts["low_confidence"] == len(by_reason.rows)  # counts ignore the reason filter…
+    assert "mixed" in by_reason.reason_counts  # …so the other reasons stay visible
+    mixed = store.review_page(reason="mixed", statuses=["needs_review"], agency_id="so_noi_vu:ninh-binh")
+    assert {r.letter_id for r in mixed.rows} == {
+        r.letter_id for r in store.review_rows(statuses=["needs_review"], agency_id="so_noi_vu:ninh-binh")
+        if "mixed" in r.review_reasons}
+    assert store.review_page(offset=n, limit=10).rows == [] and store.review_page(offset=n).total == n
+    with pytest.raises(ValueError):
+        store.review_page(reason="x%' OR 1=1 --")
+    with pytest.raises(ValueError):
+        store.review_page(limit=0)
+
+    for k in (0, 1, 117, n - 1):
+        assert store.review_neighbours(everything[k]) == (
+            everything[k - 1] if k else None, everything[k + 1] if k + 1 < n else None)
+    filtered = [r.letter_id for r in low if r.category == "to_cao"]
+    assert store.review_neighbours(filtered[3], reason="low_confidence", category="to_cao") == (
+        filtered[2], filtered[4])
+    outside = next(i for i in everything if i not in filtered)
+    assert store.review_neighbours(outside, reason="low_confidence", category="to_cao") == (None, filtered[0])
+
+
 def test_accounts_and_sessions(store: Store) -> None:
     accounts = Accounts(store)
     user = accounts.add("chuyên viên A", "$argon2id$fake", "reviewer")
@@ -93,3 +152,20 @@ def test_accounts_and_sessions(store: Store) -> None:
     accounts.close_session("k" * 64)
     assert accounts.session("k" * 64) is None
     assert [a.name for a in accounts.all()] == ["chuyên viên A"]
+
+
+def test_change_password_keeps_only_the_changing_session(store: Store) -> None:
+    accounts = Accounts(store)
+    user = accounts.add("a", "$argon2id$old", "reviewer")
+    other = accounts.add("b", "$argon2id$b", "reviewer")
+    for token in ("1" * 64, "2" * 64):
+        accounts.open_session(user.id, token, "c", dt.timedelta(hours=1))
+    accounts.open_session(other.id, "3" * 64, "c", dt.timedelta(hours=1))
+    assert accounts.change_password(user.id, "$argon2id$new", keep_session="1" * 64)
+    assert accounts.session("1" * 64) is not None and accounts.session("2" * 64) is None
+    assert accounts.session("3" * 64) is not None  # another user's session is untouched
+    found = accounts.by_id(user.id)
+    assert found is not None and found.password_hash == "$argon2id$new"
+    assert accounts.change_password(user.id, "$argon2id$newer")  # no session kept: all closed
+    assert accounts.session("1" * 64) is None
+    assert not accounts.change_password(9999, "$argon2id$x") and accounts.by_id(9999) is None

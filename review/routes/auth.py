@@ -1,4 +1,4 @@
-"""Log-in and log-out."""
+"""Log-in, log-out and changing one's own password."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ from review.auth import (
     SESSION_COOKIE,
     SESSION_TTL,
     CsrfViewer,
+    CurrentViewer,
     new_token,
     safe_next,
     same_token,
     throttle_keys,
     token_hash,
 )
-from review.passwords import hash_password, needs_rehash, verify_password
+from review.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
 from review.web import CSRF_MESSAGE, error_page, render
 
 router = APIRouter()
@@ -75,3 +76,45 @@ async def logout(request: Request, viewer: CsrfViewer) -> Response:
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+def _password_form(request: Request, error: str | None = None, status: int = 200, done: bool = False) -> Response:
+    return render(request, "password.html", status_code=status, error=error, done=done, min_length=MIN_LENGTH)
+
+
+@router.get("/account/password")
+def password_page(request: Request, viewer: CurrentViewer) -> Response:
+    return _password_form(request, done=request.query_params.get("done") == "1")
+
+
+@router.post("/account/password")
+async def change_password(request: Request, viewer: CsrfViewer) -> Response:
+    """The logged-in user's new password: the current one is required (and throttled like a log-in);
+    the new one is hashed with argon2id and every other session of the user is logged out."""
+    form = await request.form()
+    current = str(form.get("current_password", ""))[:1000]
+    new, again = str(form.get("new_password", ""))[:1000], str(form.get("new_password_again", ""))[:1000]
+    throttle = request.app.state.throttle
+    keys = throttle_keys(request, viewer.name)
+    wait = throttle.retry_after(keys)
+    if wait:
+        minutes = max(1, (wait + 59) // 60)
+        return error_page(request, 429, f"Bạn đã nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
+                          headers={"Retry-After": str(wait)})
+    accounts = request.app.state.accounts
+    account = await run_in_threadpool(accounts.by_id, viewer.id)
+    ok = await run_in_threadpool(verify_password, account.password_hash if account else None, current)
+    if not ok or account is None:
+        throttle.failed(keys)
+        return _password_form(request, "Mật khẩu hiện tại không đúng.", status=400)
+    if new != again:
+        return _password_form(request, "Hai lần nhập mật khẩu mới không khớp.", status=422)
+    if new == current:
+        return _password_form(request, "Mật khẩu mới phải khác mật khẩu hiện tại.", status=422)
+    try:
+        password_hash = await run_in_threadpool(hash_password, new)
+    except ValueError as exc:
+        return _password_form(request, str(exc).split(" / ")[0] + ".", status=422)
+    await run_in_threadpool(accounts.change_password, account.id, password_hash, viewer.token_hash)
+    throttle.succeeded(keys[1])
+    return RedirectResponse("/account/password?done=1", status_code=303)

@@ -15,9 +15,9 @@ from models.rows import VersionConflict
 from review import service
 from review.auth import CsrfViewer, CurrentViewer, Viewer
 from review.i18n import ACTION_LABELS, FIELD_LABELS, label
-from review.identity import IDENTITY_FIELDS, is_protected
-from review.images import PageImageError, original_path, render_page
-from review.letter_view import audit_views, field_views, page_views, show_value
+from review.identity import IDENTITY_FIELDS, extraction_of, is_protected
+from review.images import PageImageError, original_path, render_page, render_redacted_page
+from review.letter_view import FIELD_LOW_CONFIDENCE, audit_views, field_views, page_views, show_value
 from review.web import error_page, render
 
 router = APIRouter()
@@ -55,9 +55,11 @@ def home(viewer: CurrentViewer) -> Response:
 @router.get("/queue")
 def queue(request: Request, viewer: CurrentViewer) -> Response:
     filters = service.QueueFilters.from_query(request.query_params)
-    view = service.queue_view(_store(request), filters)
+    paging = service.Paging.from_query(request.query_params)
+    view = service.queue_view(_store(request), filters, paging)
     return render(request, "queue.html", filters=filters, view=view, qs=filters.query(),
-                  statuses=list(service.STATUS_FILTERS), categories=CATEGORIES)
+                  statuses=list(service.STATUS_FILTERS), categories=CATEGORIES, page_sizes=service.PAGE_SIZES,
+                  default_size=service.DEFAULT_PAGE_SIZE)
 
 
 def _agency_options(request: Request) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -87,11 +89,16 @@ def letter_context(request: Request, viewer: Viewer, letter_id: str, *, reveal: 
     pages = store.get_pages(letter_id)
     filters = service.QueueFilters.from_query(request.query_params)
     prev_id, next_id = service.neighbours(store, filters, letter_id)
-    image_pages = [] if masked else list(range(1, (record.pages or 0) + 1))
+    # masked: every role sees the redacted images; the originals only once the identity is revealed
+    image_pages = list(range(1, (record.pages or 0) + 1))
+    fields = field_views(record, pages, masked, FIELD_LOW_CONFIDENCE)
+    image_base = f"/letters/{letter_id}/redacted" if masked else f"/letters/{letter_id}/pages"
     return {
         "record": record, "version": version, "protected": protected, "masked": masked, "revealed": revealed,
-        "pages": page_views(record, pages, masked), "fields": field_views(record, pages, masked),
+        "pages": page_views(record, pages, masked), "fields": fields,
+        "has_field_confidence": any(f.confidence is not None for f in fields), "field_threshold": FIELD_LOW_CONFIDENCE,
         "audit": audit_views(audit, masked, request.app.state.tz), "image_pages": image_pages,
+        "image_base": image_base,
         "identity_query": "identity=1" if revealed else "",
         "rule_text": service.rule_explanation(record.route.rule if record.route else None, settings),
         "filters": filters, "qs": filters.query(), "prev_id": prev_id, "next_id": next_id,
@@ -185,6 +192,31 @@ def _page_image(request: Request, viewer: Viewer, letter_id: str, number: int) -
         return render_page(path, number, request.app.state.settings.max_image_pixels)
     except PageImageError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
+
+
+def _redacted_image(request: Request, viewer: Viewer, letter_id: str, number: int) -> bytes:
+    store = _store(request)
+    record = store.get(letter_id)
+    if record is None or not 1 <= number <= (record.pages or 0):
+        raise HTTPException(status_code=404)
+    audit = store.audit(letter_id)
+    if not is_protected(record, audit):
+        raise HTTPException(status_code=404)  # nothing to hide: the letter page shows the originals
+    path = original_path(record.source, audit)
+    if path is None:
+        raise HTTPException(status_code=404, detail="Không tìm thấy tệp gốc của đơn.")
+    try:
+        return render_redacted_page(path, number, extraction_of(record), request.app.state.settings)
+    except PageImageError as exc:
+        raise HTTPException(status_code=503, detail=str(exc)) from exc
+
+
+@router.get("/letters/{letter_id}/redacted/{number}.jpg")
+async def redacted_page_image(request: Request, letter_id: str, number: int, viewer: CurrentViewer) -> Response:
+    """A denunciation's page with the denouncer's identity blacked out (any role; nothing logged)."""
+    letter_id = _letter_id(letter_id)
+    data = await run_in_threadpool(_redacted_image, request, viewer, letter_id, number)
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, no-store"})
 
 
 @router.get("/letters/{letter_id}/pages/{number}.jpg")

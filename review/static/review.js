@@ -52,6 +52,8 @@
         window.location.href = rows[current].getAttribute("data-href");
         ev.preventDefault();
       } else if (ev.key === "/" && filters) { filters.querySelector("select").focus(); ev.preventDefault(); }
+      else if (ev.key === "]") { go(document.getElementById("next-page")); }
+      else if (ev.key === "[") { go(document.getElementById("prev-page")); }
     });
   }
 
