@@ -106,6 +106,12 @@ _PARTY = _rx("đảng viên", "bí thư", "chi bộ", "đảng bộ", "đảng �
 _VICE_CHAIR = _rx("phó chủ tịch", "pct")
 _CHAIR = _rx("chủ tịch", "ct ubnd")
 _DIRECTOR = _rx("giám đốc", "phó giám đốc", "gđ", "pgđ")
+# Posts that exist only in a commune's administration (the commune civil-servant titles, the hamlet
+# head): "cán bộ địa chính" with no body named is the commune's staff.
+_COMMUNE_POST = _rx("địa chính", "tư pháp - hộ tịch", "tư pháp hộ tịch", "hộ tịch", "văn hóa - xã hội",
+                    "văn hoá - xã hội", "văn hóa xã hội", "văn hoá xã hội", "tài chính - kế toán",
+                    "văn phòng - thống kê", "văn phòng thống kê", "trưởng thôn", "trưởng xóm", "trưởng ấp",
+                    "trưởng bản", "tổ trưởng tổ dân phố", "tổ trưởng dân phố", "chỉ huy trưởng quân sự")
 _DEPARTMENT_WORD = re.compile(r"\bso\b(?! \d)")
 _HEAD = re.compile(
     r"^(?:nguyen )?(?:pho )?(?:chu tich|giam doc|chanh an|vien truong|thu truong|cuc truong|"
@@ -190,6 +196,8 @@ def accused_level(position: str | None, organization: str | None, name: str | No
             return "commune_chairman"
         if government or re.search(r"\b(can bo|cong chuc|vien chuc|nhan vien|chuyen vien)\b", pos):
             return "commune_staff" if pos or (name and name.strip()) else "commune_body"
+    if unit is None and _COMMUNE_POST.search(pos):
+        return "commune_staff"
     if re.search(r"\b(can bo|cong chuc|vien chuc|chuyen vien|lanh dao|chu tich|giam doc)\b", pos):
         return "official_unknown"
     return "private"
@@ -422,9 +430,10 @@ def derive_facts(
     addressee_department = department_mentioned(addressee) if addressee else None
     mentioned = department_mentioned(extraction.subject) or department_mentioned(body) or addressee_department
     by_domain = (domain_departments or {}).get(classification.domain)
-    # A letter about a department's own work goes to that department and no other: when its name
-    # could not be read, the department stays unknown (review) rather than falling back to the field.
-    department = accused_department if level.startswith("department_") else (mentioned or by_domain)
+    # A letter about a department's own work goes to that department and no other: when the accused's
+    # post does not name it ("Giám đốc Sở"), the department the letter names elsewhere; else it stays
+    # unknown (review) rather than falling back to the field.
+    department = (accused_department or mentioned) if level.startswith("department_") else (mentioned or by_domain)
 
     petitioner_commune = _commune(extraction.location)
     addressee_commune = _commune_named(addressee, settings) if addressee else None

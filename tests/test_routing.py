@@ -106,6 +106,10 @@ CASES: list[Case] = [
          agency_id="so_noi_vu:ninh-binh", agency_name="Sở Nội vụ tỉnh Ninh Bình",
          extraction={"accused": (None, "Giám đốc Sở Nội vụ", "Sở Nội vụ tỉnh Ninh Bình")},
          classification={"complaint_round": 1}),
+    Case("director of an unnamed department, named elsewhere in the letter", "R11", "khieu_nai",
+         "so_giao_duc_dao_tao", NB, "guide",
+         extraction={"accused": (None, "Giám đốc Sở", None),
+                     "subject": "Khiếu nại việc Sở Giáo dục và Đào tạo không công nhận kết quả thi"}),
     Case("complaint against a pre-2025 department name", "R11", "khieu_nai", "so_noi_vu", NB, "guide",
          extraction={"accused": (None, None, "Sở Lao động - Thương binh và Xã hội tỉnh Hà Nam")}),
     Case("former district body: successor commune, judgment", "R12", "khieu_nai", "chu_tich_ubnd_xa",
@@ -171,6 +175,15 @@ CASES: list[Case] = [
          extraction={"accused": ("Nguyễn Văn X", "Chủ tịch UBND tỉnh", "UBND tỉnh Ninh Bình")},
          reasons=["route_uncertain"]),
     Case("denunciation naming nobody", "R28", "to_cao", None, reasons=["route_uncertain"]),
+    Case("second-time complaint after a former district's decision", "R29", "khieu_nai", "chu_tich_ubnd_tinh",
+         NB, "accept", uncertain=True, reasons=["route_uncertain"],
+         extraction={"accused": (None, "Chủ tịch UBND huyện", "UBND huyện Kim Sơn (cũ)")},
+         classification={"complaint_round": 2}),
+    Case("local denunciation, violator's body unknown", "R30", "to_cao", "chu_tich_ubnd_xa", "Quỳnh Lưu",
+         "forward", uncertain=True, reasons=["route_uncertain"],
+         extraction={"accused": ("Lê Văn K", "cán bộ", None), "incident": ("Quỳnh Lưu", NB)}),
+    Case("hamlet head: commune staff", "R18", "to_cao", "chu_tich_ubnd_xa", "Liêm Hà", "forward",
+         extraction={"accused": ("Vũ Văn H", "trưởng thôn Đông", None)}),
 ]
 
 
@@ -205,9 +218,12 @@ def test_every_rule_has_a_case() -> None:
     assert table_ids == {c.rule for c in CASES}
 
 
-def test_rule_ids_are_sequential_and_described() -> None:
+def test_rule_ids_are_unique_numbered_and_described() -> None:
+    # ids are stable names recorded on letters: a rule added later takes the next number wherever it
+    # stands in the order, so R1..Rn are all used exactly once
     table = load_table()
-    assert [r.id for r in table.rules] == [f"R{i}" for i in range(1, len(table.rules) + 1)]
+    assert sorted(int(r.id[1:]) for r in table.rules) == list(range(1, len(table.rules) + 1))
+    assert all(r.id == f"R{r.id[1:]}" for r in table.rules)
     assert all(r.description.strip() for r in table.rules)
 
 
