@@ -179,7 +179,8 @@ class RoutingTable(_Strict):
     leads: dict[AccusedLevel, list[str]] = Field(default_factory=dict)
     head_leads: dict[AccusedLevel, list[str]] = Field(default_factory=dict)
     escalation: dict[str, Escalation] = Field(default_factory=dict)
-    deadline_keys: dict[Action, str] = Field(default_factory=dict)
+    # action -> the settings.deadlines key, for every category or per category (others: the category's)
+    deadline_keys: dict[Action, str | dict[Category, str]] = Field(default_factory=dict)
     deadline_overrides: list[DeadlineOverride] = Field(default_factory=list)
     rules: list[Rule] = Field(min_length=1)
 
@@ -260,6 +261,12 @@ class RoutingDecision(BaseModel):
     due_date: dt.date | None = None  # processing deadline, also for letters left to review
     facts: RoutingFacts
     notes: list[str] = Field(default_factory=list)  # human-readable trail (guard, fallbacks)
+
+
+def deadline_key(table: RoutingTable, action: Action, category: Category) -> str:
+    """Which settings.deadlines key a letter's deadline uses: the action's, else its category's."""
+    keys = table.deadline_keys.get(action, category)
+    return keys if isinstance(keys, str) else keys.get(category, category)
 
 
 def deadline_days(table: RoutingTable, settings: Settings, key: str, received: dt.date) -> int | None:
@@ -395,7 +402,7 @@ def decide(
     agency, build_reasons, build_notes = _resolve_agency(kind, unit_source, facts, settings)
     reasons += build_reasons
     notes += build_notes
-    key = table.deadline_keys.get(action, facts.category)
+    key = deadline_key(table, action, facts.category)
     days = deadline_days(table, settings, key, received)
     due = due_date(received, days, calendar) if days is not None else None
     route = None

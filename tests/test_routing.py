@@ -245,6 +245,10 @@ def test_due_dates_follow_action_and_category() -> None:
     d = route_letter(make_extraction(accused=(None, None, "UBND tỉnh Ninh Bình")),
                      make_classification("kien_nghi"), RECEIVED, custom)
     assert d.route and d.route.due_date == dt.date(2026, 11, 30)
+    # A forwarded phản ánh keeps its own 10 working days (the 5-day forwarding limit is a denunciation's).
+    d = route_letter(make_extraction(incident=("Quỳnh Lưu", "Ninh Bình")), make_classification("phan_anh"),
+                     RECEIVED, SETTINGS)
+    assert d.route and d.route.action == "forward" and d.route.due_date == dt.date(2026, 12, 9)
 
 
 def test_commune_route_without_commune_is_address_not_found() -> None:
