@@ -135,6 +135,12 @@ _SUBJECT_PERSON = re.compile(r"(?:^|(?<=[.\n]))\s*(?=(?:ong|ba)\s+\w+[^,\n]{0,40
 _ISSUED = re.compile(
     r"\s*(?:da\s+|lai\s+)?(?:ra|ban\s+hanh|ky|co|gui)\s+(?:quyet\s+dinh|qd|van\s+ban|thong\s+bao|cong\s+van|ket\s+luan)\b"
 )
+# A sentence that opens on a person's house or business: "Nhà ông X ở xóm Đoài tổ chức đánh bạc", "Cơ sở sản
+# xuất của bà Y làm thịt lợn bơm nước", "Công trình kênh tưới do ông Z làm chủ đầu tư".
+_PLACE_OF_PERSON = re.compile(
+    r"(?:^|(?<=[.\n!]))\s*(?:nha|co\s+so(?:\s+san\s+xuat|\s+kinh\s+doanh)?|quan|xuong|cua\s+hang|trang\s+trai"
+    r"|cong\s+trinh[^.\n]{0,40}?|lo\s+\w+|bai\s+\w+)\s+(?:cua\s+|do\s+)?(?:ho\s+)?(?:ong|ba|anh|chi)\s+(?=\w)"
+)
 _SENTENCE_END = re.compile(r"\.(?:\s|$)|\n\s*\n|;|\n(?=\s*(?:[-+•*]|\d{1,2}[.)])\s)")
 
 
@@ -285,8 +291,9 @@ def _denunciation(raw: str, folded: str, labelled_only: bool = False) -> Accused
 
 
 def _wrongdoer(raw: str, folded: str) -> Accused | None:
-    """No "tố cáo" cue: the person or firm the letter asks to sanction, or a sentence that starts with a
-    person and their post ("Bà X, Hiệu trưởng Trường Tiểu học Y, đã thu …")."""
+    """No "tố cáo" cue: the person or firm the letter asks to sanction, a sentence that starts with a
+    person and their post ("Bà X, Hiệu trưởng Trường Tiểu học Y, đã thu …"), or one that starts with a
+    person's house or business ("Nhà ông X ở xóm Đoài tổ chức đánh bạc …")."""
     lo, hi = _addressee_span(folded)
     for m in _SUBJECT_PERSON.finditer(folded):
         if lo <= m.start() < hi:
@@ -317,6 +324,12 @@ def _wrongdoer(raw: str, folded: str) -> Accused | None:
         org = _agency(raw, folded, m.end(), stop)
         if org and org[1] == m.end():
             return Accused(organization=org[0])
+    for m in _PLACE_OF_PERSON.finditer(folded):
+        if lo <= m.start() < hi:
+            continue
+        name = read_name(raw[m.end(): m.end() + 80])
+        if name:
+            return _person_at(raw, folded, m.end(), min(len(folded), m.end() + 300))
     return None
 
 

@@ -28,14 +28,17 @@ _CUES = [
         r"\b(?:hien dang thuong tru|hien thuong tru|thuong tru|tam tru|cu tru|hien cu tru|hien tru|tru|"
         r"hien dang song|dang sinh song|sinh song|song|hien dang o|hien o|dang o|co ho khau)\s+(?:tai|o)\s*:?\s*"
     ),
-    re.compile(r"\b(?:tru|que|o|tai|nguoi\s+dan|cu\s+dan|ho\s+dan|(?<!tiep )cong\s+dan)\s*:?\s+(?=" + _STREET + r"\b|"
-               + _LEVEL + r"\b)"),
+    # "địa chỉ thôn …" (no colon), "nhà số 22 đường …", "cử tri phường …"
+    re.compile(r"\b(?:tru|que|o|tai|nguoi\s+dan|cu\s+dan|cu\s+tri|ho\s+dan|(?<!tiep )cong\s+dan|dia\s+chi|nha)\s*:?\s+(?="
+               + _STREET + r"\b|" + _LEVEL + r"\b)"),
 ]
 
 # What ends an address inside a sentence (matched on folded text). One-syllable words that end it
 # ("là", "vì", "có", "đã" …) are also syllables of place names once tone marks are gone ("xã La
 # Sơn", "phường Vị Khê"): right after a level word they start the name and do not end the address.
-_AFTER_LEVEL = "".join(f"(?<!{w} )" for w in ("xa", "xom", "thon", "huyen", "tinh", "phuong", "doi", "to"))
+_AFTER_LEVEL = "".join(f"(?<!{w} )" for w in ("xa", "xom", "thon", "huyen", "tinh", "phuong", "doi", "to", "tran",
+                                                       "quan", "khu", "pho", "ap", "ban", "lang", "khoi",
+                                                       r"tt\.", r"p\.", r"x\.", r"tx\.", r"tp\."))
 _SHORT_ENDS = ("xin", "kinh", "la", "vi", "toi", "cung", "da", "co", "voi", "va", "gan", "cach", "phia")
 _END = re.compile(
     r"\s*(?:[;(|]|\bso dien thoai\b|\bdien thoai\b|\bsdt\b|\bdt\s*[:.]|\bd\.t\b|\bemail\b|\bcccd\b|\bcmnd\b"
@@ -59,6 +62,24 @@ def _cut(folded: str) -> int:
         if not _ABBREV_BEFORE_DOT.search(folded[: dot.start()]):
             return dot.start()
     return end
+
+
+def address_after_name(rest: str) -> str | None:
+    """An address written straight after the writer's name, with no cue: "Tôi là Vũ Thị Nga, tổ 3 phường
+    Châu Sơn." (``rest`` is the line after the name). Only a comma-separated piece that starts with a
+    street or level word counts."""
+    rest = nfc(rest)
+    folded = fold(rest)
+    if len(folded) != len(rest):
+        rest = folded
+    m = _AFTER_NAME.search(folded)
+    if not m:
+        return None
+    span = collapse_spaces(rest[m.end():][: _cut(folded[m.end():])]).strip(" ,.-:")
+    return span or None
+
+
+_AFTER_NAME = re.compile(r"^[^.;]{0,80}?,\s*(?=(?:" + _STREET + "|" + _LEVEL + r")\b\s*\w)")
 
 
 def address_after_cue(line: str, next_line: str | None = None) -> str | None:

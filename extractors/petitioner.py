@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from extractors.address import address_after_cue
+from extractors.address import address_after_cue, address_after_name
 from models.record import Petitioner
 from petitions.text import collapse_spaces, fold, nfc
 
@@ -45,6 +45,8 @@ class _Names:
     bigrams: frozenset[tuple[str, str]]
     honorifics: tuple[str, ...]
     pseudonyms: tuple[str, ...]
+    stop_forms: dict[str, frozenset[str]]
+    surname_forms: dict[str, frozenset[str]]
 
 
 @lru_cache(maxsize=1)
@@ -57,6 +59,8 @@ def _names() -> _Names:
         bigrams=frozenset((a, b) for a, b in d["stop_bigrams"]),
         honorifics=tuple(sorted(d["honorifics"], key=len, reverse=True)),
         pseudonyms=tuple(d["pseudonyms"]),
+        stop_forms={k: frozenset(nfc(w) for w in v) for k, v in d["stop_forms"].items()},
+        surname_forms={k: frozenset(nfc(w) for w in v) for k, v in d["surname_forms"].items()},
     )
 
 
@@ -106,9 +110,19 @@ def _same_case(tok: str, mode: str) -> bool:
     return tok.islower()
 
 
+def _stop_spelling(tok: str, f: str, accented: bool) -> bool:
+    """Is ``tok`` (folded ``f``) spelt like the stop word ``f``? In text written with diacritics only the
+    stop word's own spellings count ("Sình", "Nam", "Tâm" are given names, "sinh", "năm", "tạm" are not)."""
+    if not accented:
+        return True
+    forms = _names().stop_forms.get(f)
+    return forms is None or tok.lower() in forms
+
+
 def _read(tail: str, whole: bool, allow_lower: bool = False) -> str | None:
     n = _names()
     toks = [m.group() for m in _TOKEN.finditer(tail)]
+    accented = not tail[:200].isascii() and fold(tail[:200]) != tail[:200].lower()
     words: list[str] = []
     mode = ""
     for i, tok in enumerate(toks):
@@ -126,9 +140,10 @@ def _read(tail: str, whole: bool, allow_lower: bool = False) -> str | None:
             break
         if mode == "lower" and not allow_lower:
             return None
-        if words and ((f, nxt) in n.bigrams or f in (n.stops if mode != "cap" else n.cap_stops)):
+        if words and ((f, nxt) in n.bigrams or f in (n.stops if mode != "cap" else n.cap_stops)) \
+                and _stop_spelling(tok, f, accented):
             break
-        if mode != "cap" and not words and f in n.stops:
+        if mode != "cap" and not words and f in n.stops and _stop_spelling(tok, f, accented):
             return None
         words.append(tok)
         if sentence_end or len(words) == 6:
@@ -137,7 +152,8 @@ def _read(tail: str, whole: bool, allow_lower: bool = False) -> str | None:
         return None
     if whole and len(words) < len([t for t in toks if t.isalpha()]):
         return None
-    if fold(words[0]) not in n.surnames:
+    first = fold(words[0])
+    if first not in n.surnames or (first in n.surname_forms and words[0].lower() not in n.surname_forms[first]):
         return None
     if fold(" ".join(words)).startswith(n.pseudonyms):
         return None
@@ -268,8 +284,37 @@ def _signature(lines: list[_Line]) -> str | None:
     return None
 
 
-def _item_names(lines: list[_Line], start: int, limit: int = 60) -> list[tuple[str, int]]:
-    """Names in a numbered/bulleted list (or a comma list on the cue line) starting at line ``start``."""
+# Where a second item starts on the same line: a list laid out in columns ("1. Ông A   2. Bà B") or run on
+# one line ("1. Ông A; 2. Bà B").
+_NEXT_ITEM = re.compile(r"(?:\s{2,}|\t|\s*[,;|]\s*)(?=\d{1,3}\s*[.)]\s*[^\d\s.,])")
+# "do ông Trần Văn B (và bà …) làm đại diện", "gồm ông …", "là bà …": a person inside a longer piece
+_PERSON_IN_PIECE = re.compile(r"\b(?:do|gom|la)\s+(?=(?:ong|ba|anh|chi)\s+\S)")
+
+
+def _without_noise(ln: _Line) -> str:
+    """The raw line with signature noise ("(đã ký)", "ký tên", "điểm chỉ") blanked out."""
+    raw = ln.raw
+    for m in reversed(list(_SIG_NOISE.finditer(ln.folded))):
+        raw = raw[: m.start()] + " " * (m.end() - m.start()) + raw[m.end():]
+    return raw
+
+
+def _names_in_row(raw: str) -> list[str] | None:
+    """A row of a signers' list that holds names only ("Lê Văn A, Trần Thị B", "Lê Văn A      Trần Thị B"):
+    the names, or None when some piece of the row is no name."""
+    pieces = [p.strip(" .:-–") for p in re.split(r"[,;|\t]|\s{2,}|\s[-–]\s", raw)]
+    pieces = [p for p in pieces if p]
+    names = [read_name(p, whole=True) for p in pieces]
+    return names if names and all(names) else None  # type: ignore[return-value]
+
+
+def _item_names(lines: list[_Line], start: int, limit: int = 60, loose: bool = False) -> list[tuple[str, int]]:
+    """Names in a numbered/bulleted list (or a comma list on the cue line) starting at line ``start``.
+
+    Several numbered items on one line (columns) are all read. With ``loose`` (the signers' list at the
+    end, after "Người làm đơn" or "Các hộ ký tên:"), unnumbered rows that hold only names count too: one
+    name a line ("Bùi Văn Đức (đã ký)"), or several separated by commas or wide spaces.
+    """
     found: list[tuple[str, int]] = []
     misses = 0
     for i in range(start, min(start + limit, len(lines))):
@@ -277,16 +322,27 @@ def _item_names(lines: list[_Line], start: int, limit: int = 60) -> list[tuple[s
         names: list[str] = []
         m = _ITEM.match(ln.raw)
         if m:
-            name = read_name(ln.raw[m.end():])
-            if name:
-                names.append(name)
+            for k, seg in enumerate(_NEXT_ITEM.split(ln.raw[m.end():])):
+                body = seg if k == 0 else seg[_ITEM.match(seg).end():] if _ITEM.match(seg) else seg
+                name = read_name(body)
+                if name:
+                    names.append(name)
         elif i == start:
             g = _GROUP.search(ln.folded)
             tail = ln.raw[g.end():] if g else ""
             for piece in re.split(r"[,;]|\bvà\b|\bva\b", tail):
-                name = read_name(piece.strip(" :-"))
+                piece = piece.strip(" :-")
+                name = read_name(piece)
+                if name is None:  # "do ông Trần Văn B làm đại diện"
+                    p = _PERSON_IN_PIECE.search(fold(piece))
+                    name = read_name(piece[p.end():]) if p and len(fold(piece)) == len(piece) else None
                 if name:
                     names.append(name)
+        elif loose and ln.raw.strip():
+            row = _without_noise(ln)
+            if not row.strip(" .:-()"):
+                continue  # "(Ký, ghi rõ họ tên)"
+            names = _names_in_row(row) or []
         if names:
             found.extend((nm, i) for nm in names)
             misses = 0
@@ -294,7 +350,8 @@ def _item_names(lines: list[_Line], start: int, limit: int = 60) -> list[tuple[s
             is_detail = address_after_cue(ln.raw) is not None or _ID.search(ln.folded)
             if not is_detail:
                 misses += 1
-                if misses >= 3 or (found and misses >= 2):
+                if misses >= 3 or (found and misses >= 2) or (loose and found and not any(
+                        _ITEM.match(lines[j].raw) for j in range(start, i))):
                     break
     return found
 
@@ -308,7 +365,9 @@ def _group(lines: list[_Line]) -> list[tuple[str, int]]:
     tail_start = max(0, len(lines) - 40)
     for i in range(tail_start, len(lines)):
         f = lines[i].folded
-        if _SIGNATURE.search(f) or _LIST_INTRO.match(f) or _DATE_LINE.search(f):
+        if _SIGNATURE.search(f) or _LIST_INTRO.match(f):
+            members.extend(_item_names(lines, i, loose=True))
+        elif _DATE_LINE.search(f):
             members.extend(_item_names(lines, i))
     seen: set[str] = set()
     out = []
@@ -321,6 +380,13 @@ def _group(lines: list[_Line]) -> list[tuple[str, int]]:
 
 def _is_group_letter(lines: list[_Line]) -> bool:
     return any(_GROUP.search(ln.folded) for ln in lines)
+
+
+def _after_name(line: _Line, name: str) -> str | None:
+    """An address written right after the name on the introduction line ("Tôi là A, tổ 3 phường B")."""
+    words = fold(name).split()
+    m = re.search(r"\b" + r"\s+".join(map(re.escape, words)) + r"\b", line.folded)
+    return address_after_name(line.raw[m.end():]) if m else None
 
 
 def _member(lines: list[_Line], name: str, i: int) -> Petitioner:
@@ -362,7 +428,8 @@ def extract_petitioners(text: str) -> PetitionerResult:
 
     start = at if at is not None else 0
     stop = start + 8 if at is not None else len(lines)
-    address = _address_near(lines, start, stop) or _address_near(lines, 0, len(lines))
+    address = _address_near(lines, start, start + 1) or (_after_name(lines[at], name) if at is not None else None) \
+        or _address_near(lines, start, stop) or _address_near(lines, 0, len(lines))
     ident = _id_in(lines[start:stop])
     agree = fold(intro[0]) == fold(sig) if intro and sig else None
     return PetitionerResult([Petitioner(name=collapse_spaces(name), id_number=ident, address=address)], 1,

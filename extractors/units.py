@@ -294,6 +294,11 @@ def _resolve_old(g: _Gazetteer, commune: _Part, district: _Part | None, old_prov
     return None
 
 
+def _known_district(g: _Gazetteer, key: str) -> bool:
+    return key in g.old_districts or any(" ".join(key.split()[:n]) in g.old_districts
+                                         for n in range(1, len(key.split())))
+
+
 def _resolve_old_key(g: _Gazetteer, commune: _Part, district: _Part | None, old_prov: str | None,
                      new_prov: str | None, home_key: str) -> _OldRecord | None:
     recs = g.old_by_commune.get(commune.key, [])
@@ -303,7 +308,9 @@ def _resolve_old_key(g: _Gazetteer, commune: _Part, district: _Part | None, old_
         recs = [r for r in recs if r.new_province_key == new_prov]
     if district:
         by_d = [r for r in recs if _key(r.district) == district.key or district.key.startswith(_key(r.district) + " ")]
-        if not by_d and not old_prov and not new_prov:
+        if not by_d and (not old_prov and not new_prov or _known_district(g, district.key)):
+            # the written district has no commune of that name: another district's namesake would be a
+            # wrong guess (only a district name the gazetteer does not know, a misspelling, is passed over)
             return None
         recs = by_d or recs
     if not old_prov and not new_prov and not district:

@@ -1,0 +1,30 @@
+"""The accused when the letter names no "tố cáo" cue but opens a sentence on the wrongdoer's house or business.
+Letters written for these tests (invented people, real units)."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors.accused import extract_accused_how
+
+HEAD = "Kính gửi: Công an xã Gia Hưng\n\nTôi là Đào Văn Tiến, trú tại xóm 3, xã Gia Hưng, tỉnh Ninh Bình.\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        ("Nhà ông Khổng Văn Sáu ở xóm Chùa đêm nào cũng tụ tập cờ bạc đến sáng.", "Khổng Văn Sáu"),
+        ("Xưởng của bà Lục Thị Mơ ở đầu xóm xả khói bụi cả ngày.", "Lục Thị Mơ"),
+        ("Cơ sở sản xuất của ông Âu Văn Triệu ở xóm 2 đổ nước thải ra mương.", "Âu Văn Triệu"),
+        ("Công trình nhà văn hóa do ông Ninh Văn Đạo làm chủ đầu tư bị nứt sau ba tháng.", "Ninh Văn Đạo"),
+    ],
+)
+def test_wrongdoer_named_by_his_house_or_business(body: str, name: str) -> None:
+    found, rule = extract_accused_how(HEAD + body + "\nĐề nghị công an xã kiểm tra, xử lý.\n")
+    assert found is not None and found.name == name
+    assert rule == "wrongdoer"
+
+
+def test_a_house_of_the_writer_is_no_accused() -> None:
+    text = HEAD + "Nhà tôi bị dột, đề nghị xã hỗ trợ sửa chữa.\n"
+    assert extract_accused_how(text)[0] is None

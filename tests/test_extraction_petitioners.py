@@ -1,0 +1,185 @@
+"""Petitioner names, signers' lists and the petitioner's address in layouts the first rules missed: signers'
+lists in columns or on one line, unnumbered signers under "Những người làm đơn", given names that fold like
+stop words, rare family names, addresses without a cue, and old addresses whose district does not match.
+Letters written for these tests (invented people, real units)."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors.address import address_after_cue, address_after_name
+from extractors.fields import extract_fields
+from extractors.petitioner import read_name
+from extractors.units import resolve_address
+from petitions.settings import Settings
+
+SETTINGS = Settings()
+
+# --- signers' lists -----------------------------------------------------------------------------------
+
+COLUMNS = """ĐƠN PHẢN ÁNH
+
+Kính gửi: UBND xã Gia Hưng
+
+Chúng tôi là các hộ dân xóm 4, xã Gia Hưng, tỉnh Ninh Bình, gồm:
+1. Ông Khúc Văn Toàn     2. Bà Lại Thị Nhung     3. Ông Mạc Văn Hưởng
+4. Bà Đinh Thị Quế      5. Ông Phí Văn Bằng
+
+Xin phản ánh: lò đốt rác của xóm đặt sát trường mẫu giáo, khói bay vào lớp học mỗi buổi sáng.
+Đề nghị xã chuyển lò đốt ra xa khu dân cư.
+
+Gia Hưng, ngày 3 tháng 9 năm 2025
+"""
+
+ONE_LINE = """ĐƠN ĐỀ NGHỊ
+
+Kính gửi: UBND phường Hoa Lư
+
+Chúng tôi là các hộ dân tổ dân phố 7, phường Hoa Lư, tỉnh Ninh Bình. Đường ống nước sạch qua tổ đã vỡ ba tuần
+nay, nước chảy tràn mặt đường mà chưa ai đến sửa. Đề nghị phường yêu cầu công ty cấp nước sửa gấp.
+
+Hoa Lư, ngày 20 tháng 10 năm 2025
+Những hộ cùng ký tên:
+Trương Văn Khải, Lã Thị Bích, Ninh Văn Hào, Vương Thị Mai
+"""
+
+UNNUMBERED = """ĐƠN KIẾN NGHỊ
+
+Kính gửi: Chủ tịch UBND xã Yên Mô
+
+Chúng tôi là người dân thôn Bạch Liên, xã Yên Mô, tỉnh Ninh Bình. Cống tưới đầu thôn bị sụt, ruộng của
+các hộ cuối thôn không lấy được nước. Đề nghị xã sửa cống trước vụ mùa.
+
+Yên Mô, ngày 2/6/2026
+Những người làm đơn:
+Tống Văn Chiến (đã ký)
+Lưu Thị Hạnh (đã ký)
+Đàm Văn Sỹ (đã ký)
+"""
+
+REPRESENTED = """ĐƠN TỐ CÁO
+
+Kính gửi: Chủ tịch UBND xã Gia Viễn
+
+Chúng tôi là các hộ dân thôn Tiền, xã Gia Viễn, tỉnh Ninh Bình, có tên dưới đây, do ông Hà Văn Thắng và \
+bà Triệu Thị Hoa làm đại diện, tố cáo ông Kiều Văn Lâm, trưởng thôn, thu tiền làm nhà văn hóa không công khai.
+Đề nghị xã kiểm tra, xử lý.
+
+Gia Viễn, ngày 9/7/2026
+DANH SÁCH NGƯỜI KÝ ĐƠN
+1. Hà Văn Thắng - đã ký
+2. Triệu Thị Hoa - đã ký
+3. Tạ Văn Duẩn - đã ký
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "commune"),
+    [
+        (COLUMNS, ["Khúc Văn Toàn", "Lại Thị Nhung", "Mạc Văn Hưởng", "Đinh Thị Quế", "Phí Văn Bằng"], "Gia Hưng"),
+        (ONE_LINE, ["Trương Văn Khải", "Lã Thị Bích", "Ninh Văn Hào", "Vương Thị Mai"], "Hoa Lư"),
+        (UNNUMBERED, ["Tống Văn Chiến", "Lưu Thị Hạnh", "Đàm Văn Sỹ"], "Yên Mô"),
+        (REPRESENTED, ["Hà Văn Thắng", "Triệu Thị Hoa", "Tạ Văn Duẩn"], "Gia Viễn"),
+    ],
+    ids=["columns", "one_line", "unnumbered", "represented"],
+)
+def test_signers_lists(text: str, names: list[str], commune: str) -> None:
+    ex = extract_fields(text, SETTINGS)
+    assert [p.name for p in ex.petitioners] == names
+    assert ex.signatory_count == len(names)
+    assert not ex.anonymous
+    assert ex.location is not None and ex.location.commune == commune
+
+
+def test_single_writer_is_no_group_because_of_a_second_signature() -> None:
+    text = """Kính gửi: UBND xã Gia Hưng
+
+Tôi tên là Lê Văn Quyết, trú tại xóm 2, xã Gia Hưng, tỉnh Ninh Bình. Đề nghị xã cấp lại sổ hộ nghèo cho tôi.
+
+Người làm đơn
+Lê Văn Quyết
+"""
+    ex = extract_fields(text, SETTINGS)
+    assert [p.name for p in ex.petitioners] == ["Lê Văn Quyết"] and ex.signatory_count == 1
+
+
+# --- names ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Giàng A Sình, sinh năm 1990, trú tại bản Pá Hốc", "Giàng A Sình"),  # "Sình" is no "sinh"
+        ("Đỗ Văn Sinh, sinh năm 1958", "Đỗ Văn Sinh"),
+        ("Nguyễn Văn Nam sinh năm 1960", "Nguyễn Văn Nam"),  # "Nam" is no "năm"
+        ("Lò Thị Tâm tạm trú tại tổ 5", "Lò Thị Tâm"),  # "Tâm" is no "tạm"
+        ("HOÀNG VĂN NAM SINH NĂM 1971", "Hoàng Văn Nam"),
+        ("Lều Văn Khởi, xóm 3", "Lều Văn Khởi"),  # rare family names
+        ("Bế Thị Hoan, thôn Nà Mạ", "Bế Thị Hoan"),
+        ("Sầm Văn Piểng, bản Nà Lốc", "Sầm Văn Piểng"),
+        ("Ksor Y Phun, buôn Ma Lăng", "Ksor Y Phun"),
+        ("Bàn Văn Thọ, sinh năm 1980", "Bàn Văn Thọ"),
+        ("Ban Tiếp công dân tỉnh", None),  # a family name spelt like a common word is not one
+        ("BAN TIEP CONG DAN TINH", None),
+        ("Cát Văn Định, trú tại", "Cát Văn Định"),
+        ("nguyen van nam sinh nam 1960", None),  # lower case needs allow_lower
+    ],
+)
+def test_read_name_given_names_and_rare_surnames(text: str, expected: str | None) -> None:
+    assert read_name(text) == expected
+
+
+def test_read_name_unaccented_stop_word_still_ends_the_name() -> None:
+    assert read_name("nguyen van hai sinh nam 1960", allow_lower=True) == "Nguyen Van Hai"
+    assert read_name("DOAN VAN HUNG SO CCCD 0351") == "Doan Van Hung"
+
+
+# --- the petitioner's address -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "span"),
+    [
+        ("Toi ten la Vu Van Dat, dia chi xom 3, xa Gia Hung, tinh Ninh Binh. SDT 0912",
+         "xom 3, xa Gia Hung, tinh Ninh Binh"),
+        ("Tôi là Bùi Thị Thơm, nhà số 14 đường Trần Hưng Đạo, phường Hoa Lư, tỉnh Ninh Bình, điện thoại 0912",
+         "số 14 đường Trần Hưng Đạo, phường Hoa Lư, tỉnh Ninh Bình"),
+        ("Chúng tôi là cử tri phường Nam Định. Đề nghị …", "phường Nam Định"),
+        ("ĐC: tổ 2, thị trấn Cổ Lễ, huyện Trực Ninh, tỉnh Nam Định. SĐT: 0351",
+         "tổ 2, thị trấn Cổ Lễ, huyện Trực Ninh, tỉnh Nam Định"),
+    ],
+)
+def test_address_cues(line: str, span: str) -> None:
+    assert address_after_cue(line) == span
+
+
+def test_address_written_right_after_the_name() -> None:
+    assert address_after_name(", TỔ 5 PHƯỜNG NAM HOA LƯ.") == "TỔ 5 PHƯỜNG NAM HOA LƯ"
+    assert address_after_name(", sinh năm 1970, xóm 2 xã Gia Hưng, xin trình bày") == "xóm 2 xã Gia Hưng"
+    assert address_after_name(", trưởng thôn Tiền, xin trình bày") is None
+    text = "KÍNH GỬI UBND PHƯỜNG NAM HOA LƯ\nTÔI LÀ ĐINH VĂN KHOA, TỔ 5 PHƯỜNG NAM HOA LƯ.\nCỐNG BỊ TẮC.\nĐINH VĂN KHOA\n"
+    ex = extract_fields(text, SETTINGS)
+    assert ex.petitioners[0].name == "Đinh Văn Khoa"
+    assert ex.location is not None and (ex.location.commune, ex.location.province) == ("Nam Hoa Lư", "Ninh Bình")
+
+
+def test_anonymous_voters_address() -> None:
+    text = "Kính gửi: Thanh tra tỉnh Ninh Bình\n\nChúng tôi là cử tri phường Tây Hoa Lư. Đề nghị thanh tra phường.\n"
+    ex = extract_fields(text, SETTINGS)
+    assert ex.anonymous
+    assert ex.location is not None and ex.location.commune == "Tây Hoa Lư"
+
+
+# --- old addresses: the written district constrains the commune ------------------------------------------
+
+
+def test_old_commune_not_taken_from_another_district() -> None:
+    # Quảng Phú of Quảng Xương joined Thanh Hóa city (now phường Quảng Phú); the namesake commune of Thọ
+    # Xuân (now xã Xuân Tín) must not be taken.
+    loc = resolve_address("xã Quảng Phú, huyện Quảng Xương, tỉnh Thanh Hóa")
+    assert loc is not None and loc.province == "Thanh Hóa" and loc.commune != "Xuân Tín"
+    assert resolve_address("xã Quảng Phú, huyện Thọ Xuân, tỉnh Thanh Hóa").commune == "Xuân Tín"  # type: ignore[union-attr]
+    # Hải Phong is a commune of Hải Hậu only: written under Giao Thủy it is not guessed
+    loc = resolve_address("xã Hải Phong, huyện Giao Thủy, tỉnh Nam Định")
+    assert loc is not None and loc.province == "Ninh Bình" and loc.commune is None
+    assert resolve_address("xã Hải Phong, huyện Hải Hậu, tỉnh Nam Định").commune == "Hải An"  # type: ignore[union-attr]
