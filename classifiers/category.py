@@ -64,6 +64,36 @@ def request_line_categories(body: str, rules: Rules) -> list[str]:
     return out
 
 
+def segment_categories(body: str, rules: Rules) -> list[str]:
+    """The category of each matter the writer turns to ("Ngoài ra…", "Một việc nữa…", "Bên cạnh
+    đó…"): the part from such a cue to the end of its paragraph (line) is scored alone and counts when
+    one category wins it by at least ``segment_min`` points."""
+    minimum = rules.set.mixed.segment_min
+    if not minimum or rules.second_matter is None:
+        return []
+    folded = fold_key(body)
+    cues = [m.start() for m in rules.second_matter.finditer(folded)]
+    if not cues:
+        return []
+    # the first matter: everything before the first cue; then each cue's paragraph
+    parts = [(0, cues[0])]
+    for start in cues:
+        end = folded.find("\n", start)
+        parts.append((start, end if end >= 0 else len(folded)))
+    out = []
+    for start, end in parts:
+        totals = dict.fromkeys(CATEGORIES, 0.0)
+        for h in find_hits(folded[start:end], rules, _CATEGORY_TARGETS):
+            totals[h.target] += h.points
+        top = max(CATEGORIES, key=lambda c: totals[c])
+        # the margin is over the other legal classes (kiến nghị and phản ánh together are one)
+        mine = sum(totals[c] for c in CATEGORIES if _same_class(c, top, rules))
+        rival = max((totals[c] for c in CATEGORIES if not _same_class(c, top, rules)), default=0.0)
+        if mine - rival >= minimum:
+            out.append(top)
+    return out
+
+
 def _mixed_secondary(
     raw: dict[str, float], hits: list[Hit], top: str, rules: Rules, line_cats: list[str] | None = None
 ) -> Category | None:
@@ -176,7 +206,12 @@ def finish(analysis: RuleAnalysis, probs: dict[str, float], rules: Rules, versio
     """Category probabilities + the rules' evidence -> the Classification (mixed, flags, domain)."""
     raw, category_hits, other_hits = analysis.raw, list(analysis.category_hits), analysis.other_hits
     category: Category = max(CATEGORIES, key=lambda c: (probs[c], raw[c], rules.set.bias[c]))
-    secondary = _mixed_secondary(raw, category_hits, category, rules, request_line_categories(analysis.body, rules))
+    lines = request_line_categories(analysis.body, rules)
+    allowed = rules.set.mixed.line_secondaries
+    if allowed:  # a line may confirm the dominant category, but only add a secondary of these
+        lines = [c for c in lines if c in allowed or _same_class(c, category, rules)]
+    matters = lines + segment_categories(analysis.body, rules)
+    secondary = _mixed_secondary(raw, category_hits, category, rules, matters)
     complaint = "khieu_nai" in (category, secondary)
     round_two = _flag(other_hits, "complaint_round_2", rules)
 

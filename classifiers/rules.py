@@ -115,6 +115,16 @@ class MixedSpec(_Strict):
     # classes make the letter mixed (two requests, two contents). 0 turns the test off.
     request_line_min: float = Field(default=0.0, ge=0)
     score_rule: bool = True  # also use the min_score / min_ratio / min_signals test
+    # Cues with which a writer turns to another matter ("Ngoài ra…", "Một việc nữa…"): the body is cut
+    # there and each part won by at least segment_min points is "about" that category, like a request
+    # line. Empty list or 0 turns the test off.
+    # The categories a request line may add as the second content (empty: any). A request for a
+    # remedy (support, repair, a solution) at the end of a complaint or denunciation belongs to the same
+    # matter; kiến nghị/phản ánh as a second content must come as another matter (second_matter_cues)
+    # or by the score test.
+    line_secondaries: list[str] = Field(default_factory=list)
+    second_matter_cues: list[str] = Field(default_factory=list)
+    segment_min: float = Field(default=0.0, ge=0)
 
 
 class FlagSpec(_Strict):
@@ -226,6 +236,8 @@ class Rules:
         # Negations first (they veto the positive phrase they contain), then the heaviest.
         self.by_precedence = sorted(self.signals, key=lambda s: (s.spec.weight > 0, -abs(s.spec.weight)))
         self.request_cue = re.compile("|".join(phrase_regex(c) for c in ruleset.request.cues))
+        cues = ruleset.mixed.second_matter_cues
+        self.second_matter = re.compile("|".join(phrase_regex(c) for c in cues)) if cues else None
         t = ruleset.title
         self.title_prefix = re.compile(r"^(" + "|".join(phrase_regex(p) for p in t.prefixes) + r")")
         self.title_generic = re.compile(r"^(" + "|".join(phrase_regex(p) for p in t.generic_prefixes) + r")")

@@ -59,7 +59,7 @@ def score(letters: Sequence[dict[str, Any]], records: Sequence[LetterRecord]) ->
     gold_cats = [x["gold"]["category"] for x in letters]
     pred_cats = [r.category for r in records]
     rates: dict[str, Rate] = {name: Rate() for name in (
-        "category accuracy", "category on title-mismatch letters", "mixed recall",
+        "category accuracy", "category on title-mismatch letters", "mixed recall", "mixed precision",
         "agency_kind (route not uncertain)", "agency kind+unit (route not uncertain)",
         "petitioner name (first, accent-insensitive)", "anonymous", "commune+province of petitioner",
         "signatory count (group letters)", "crime_signs", "domain",
@@ -73,6 +73,8 @@ def score(letters: Sequence[dict[str, Any]], records: Sequence[LetterRecord]) ->
             rates["category on title-mismatch letters"].add(ok_cat)
         if g.get("mixed"):
             rates["mixed recall"].add(r.mixed)
+        if r.mixed:
+            rates["mixed precision"].add(bool(g.get("mixed")))
         kind = r.route.agency_kind if r.route else None
         unit = r.route.unit if r.route else None
         ok_route = kind == g["route"]["agency_kind"] and _same(unit, g["route"]["unit"])

@@ -402,3 +402,42 @@ def test_macro_f1_is_the_unweighted_mean_of_per_label_f1() -> None:
     # a: tp1 fn1 -> 2/3; b: tp1 fp1 -> 2/3; c: tp0 -> 0
     assert abs(macro_f1(gold, pred, ["a", "b", "c"]) - (4 / 3) / 3) < 1e-9
     assert macro_f1([0, 1], [0, 1], range(2)) == 1.0
+
+
+# ---- mixed letters: a second matter, not a remedy ------------------------------------------------
+
+_HEAD = ("Kính gửi: Chủ tịch UBND xã Gia Hưng\n\nTôi là Lã Văn Tường, trú tại thôn Đông, xã Gia Hưng, "
+         "tỉnh Ninh Bình.\n\n")
+_DENOUNCE = ("Tôi tố cáo ông Bùi Văn Khánh, cán bộ địa chính xã, đã lợi dụng chức vụ nhận tiền của các hộ "
+             "30 triệu đồng để xác nhận sai nguồn gốc đất. Việc làm sai trái này nhiều người biết.\n")
+
+
+def _mixed_of(body: str) -> tuple[str, bool, str | None]:
+    from extractors.fields import extract_fields
+    from petitions.settings import Settings
+
+    text = _HEAD + body + "\nNgười làm đơn\nLã Văn Tường\n"
+    c = classify(text, extract_fields(text, Settings()))
+    return c.category, c.mixed, c.secondary_category
+
+
+def test_a_remedy_asked_at_the_end_is_the_same_matter() -> None:
+    body = _DENOUNCE + ("Đề nghị xử lý nghiêm ông Khánh.\n"
+                        "Đề nghị xã xem xét hỗ trợ, tạo điều kiện cho các hộ bị thiệt hại sớm ổn định cuộc sống.\n")
+    assert _mixed_of(body) == ("to_cao", False, None)
+
+
+def test_a_second_matter_after_a_cue_makes_the_letter_mixed() -> None:
+    body = _DENOUNCE + ("Bên cạnh đó, đường điện chiếu sáng của thôn hỏng đã lâu, tối đi lại rất nguy hiểm, "
+                        "tôi kiến nghị xã sớm cho sửa chữa, thay bóng đèn.\n"
+                        "Đề nghị xác minh, xử lý nghiêm sai phạm của ông Khánh.\n")
+    assert _mixed_of(body) == ("to_cao", True, "kien_nghi")
+
+
+def test_a_denunciation_as_the_second_matter_of_a_phan_anh() -> None:
+    body = ("Tôi xin phản ánh tình trạng nhà văn hóa thôn Đông xuống cấp nghiêm trọng, mái dột, tường nứt, "
+            "bà con không có chỗ sinh hoạt. Đề nghị xã có kế hoạch sửa chữa.\n"
+            "Một việc nữa: chị Đỗ Thị Liên, công chức văn hóa - xã hội xã, tự ý cho người ngoài thuê sân nhà "
+            "văn hóa làm bãi xe thu tiền riêng, không nộp về thôn. Đề nghị xã xem xét xử lý chị Liên.\n")
+    category, mixed, secondary = _mixed_of(body)
+    assert (mixed, secondary) == (True, "to_cao") and category in ("phan_anh", "kien_nghi")
