@@ -441,3 +441,34 @@ def test_a_denunciation_as_the_second_matter_of_a_phan_anh() -> None:
             "văn hóa làm bãi xe thu tiền riêng, không nộp về thôn. Đề nghị xã xem xét xử lý chị Liên.\n")
     category, mixed, secondary = _mixed_of(body)
     assert (mixed, secondary) == (True, "to_cao") and category in ("phan_anh", "kien_nghi")
+
+
+@pytest.mark.parametrize(("body", "crime"), [
+    # posing as an official to take a deposit: fraud
+    ("Ông Hà Văn Lực tự xưng là cán bộ Sở Nông nghiệp và Môi trường, hứa lo giao đất rồi lấy của tôi 120 "
+     "triệu đồng rồi bỏ trốn. Tôi tố cáo ông Lực giả danh cán bộ để lấy tiền.", True),
+    # a bribe paid to a clerk, and the writer asks the investigating body to act
+    ("Cán bộ địa chính Mai Văn Tú bảo muốn làm sổ đỏ thì phải lo 20 triệu. Tôi đã đưa cho anh Tú 20 triệu "
+     "đồng. Đề nghị cơ quan điều tra làm rõ.", True),
+    # the investigating body named, but no sign of a crime
+    ("Nhà hàng xóm xây tường lấn sang ngõ đi chung 30 cm. Tôi đã báo cơ quan điều tra nhưng được hướng dẫn "
+     "gửi đơn về xã. Đề nghị xã giải quyết.", False),
+])
+def test_crime_signs_from_fraud_and_bribes(body: str, crime: bool) -> None:
+    from extractors.fields import extract_fields
+    from petitions.settings import Settings
+
+    text = _HEAD + body + "\nNgười làm đơn\nLã Văn Tường\n"
+    assert classify(text, extract_fields(text, Settings())).crime_signs is crime
+
+
+def test_a_first_complaint_answered_and_upheld_makes_this_the_second() -> None:
+    from extractors.fields import extract_fields
+    from petitions.settings import Settings
+
+    body = ("Tháng 3 tôi làm đơn khiếu nại Quyết định số 52/QĐ-UBND của Chủ tịch UBND xã về việc buộc tháo dỡ "
+            "mái che. Xã mời đối thoại rồi ông Chủ tịch ký quyết định trả lời là giữ nguyên, bác đơn của tôi. "
+            "Tôi không đồng ý, đề nghị tỉnh xem xét lại quyết định trên.")
+    text = _HEAD + body + "\nNgười làm đơn\nLã Văn Tường\n"
+    c = classify(text, extract_fields(text, Settings()))
+    assert c.category == "khieu_nai" and c.complaint_round == 2
