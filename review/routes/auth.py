@@ -38,6 +38,16 @@ def login_page(request: Request, next: str = "/") -> Response:  # noqa: A002 - t
     return _login_form(request, safe_next(next))
 
 
+def _throttled(request: Request, keys: tuple[str, str], what: str) -> Response | None:
+    """The 429 page when too many wrong passwords came from this client or for this account."""
+    wait = request.app.state.throttle.retry_after(keys)
+    if not wait:
+        return None
+    minutes = max(1, (wait + 59) // 60)
+    return error_page(request, 429, f"Bạn đã {what} quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
+                      headers={"Retry-After": str(wait)})
+
+
 @router.post("/login")
 async def login(request: Request) -> Response:
     form = await request.form()
@@ -47,11 +57,8 @@ async def login(request: Request) -> Response:
         return error_page(request, 403, CSRF_MESSAGE)
     throttle = request.app.state.throttle
     keys = throttle_keys(request, name)
-    wait = throttle.retry_after(keys)
-    if wait:
-        minutes = max(1, (wait + 59) // 60)
-        return error_page(request, 429, f"Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
-                          headers={"Retry-After": str(wait)})
+    if (refused := _throttled(request, keys, "đăng nhập sai")) is not None:
+        return refused
     accounts = request.app.state.accounts
     account = await run_in_threadpool(accounts.by_name, name) if name else None
     ok = await run_in_threadpool(verify_password, account.password_hash if account else None, password)
@@ -96,11 +103,8 @@ async def change_password(request: Request, viewer: CsrfViewer) -> Response:
     new, again = str(form.get("new_password", ""))[:1000], str(form.get("new_password_again", ""))[:1000]
     throttle = request.app.state.throttle
     keys = throttle_keys(request, viewer.name)
-    wait = throttle.retry_after(keys)
-    if wait:
-        minutes = max(1, (wait + 59) // 60)
-        return error_page(request, 429, f"Bạn đã nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
-                          headers={"Retry-After": str(wait)})
+    if (refused := _throttled(request, keys, "nhập sai mật khẩu")) is not None:
+        return refused
     accounts = request.app.state.accounts
     account = await run_in_threadpool(accounts.by_id, viewer.id)
     ok = await run_in_threadpool(verify_password, account.password_hash if account else None, current)

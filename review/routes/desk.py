@@ -10,8 +10,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from models.record import CATEGORIES, DOMAINS
-from models.rows import VersionConflict
+from models.record import CATEGORIES, DOMAINS, LetterRecord
+from models.rows import AuditRow, VersionConflict
 from review import service
 from review.auth import CsrfViewer, CurrentViewer, Viewer
 from review.i18n import ACTION_LABELS, FIELD_LABELS, label
@@ -174,12 +174,17 @@ async def save(request: Request, letter_id: str, viewer: CsrfViewer) -> Response
     return RedirectResponse(f"/letters/{letter_id}?{qs}{sep}saved=1", status_code=303)
 
 
-def _page_image(request: Request, viewer: Viewer, letter_id: str, number: int) -> bytes:
+def _page_of(request: Request, letter_id: str, number: int) -> tuple[Any, LetterRecord, list[AuditRow]]:
+    """The store, the stored letter and its audit trail for page ``number`` (404 when either is absent)."""
     store = _store(request)
     record = store.get(letter_id)
     if record is None or not 1 <= number <= (record.pages or 0):
         raise HTTPException(status_code=404)
-    audit = store.audit(letter_id)
+    return store, record, store.audit(letter_id)
+
+
+def _page_image(request: Request, viewer: Viewer, letter_id: str, number: int) -> bytes:
+    store, record, audit = _page_of(request, letter_id, number)
     if is_protected(record, audit):
         if not viewer.may_see_identity:
             raise HTTPException(status_code=403)
@@ -195,11 +200,7 @@ def _page_image(request: Request, viewer: Viewer, letter_id: str, number: int) -
 
 
 def _redacted_image(request: Request, viewer: Viewer, letter_id: str, number: int) -> bytes:
-    store = _store(request)
-    record = store.get(letter_id)
-    if record is None or not 1 <= number <= (record.pages or 0):
-        raise HTTPException(status_code=404)
-    audit = store.audit(letter_id)
+    _, record, audit = _page_of(request, letter_id, number)
     if not is_protected(record, audit):
         raise HTTPException(status_code=404)  # nothing to hide: the letter page shows the originals
     path = original_path(record.source, audit)
