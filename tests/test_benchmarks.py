@@ -87,3 +87,15 @@ def test_command_line_writes_json(tmp_path: Path) -> None:
     results = json.loads(out.read_text(encoding="utf-8"))
     assert results["machine"]["nproc"] >= 1
     assert results["cer"]["conditions"]["clean"]["pages"] == 1
+
+
+def test_nlp_speed_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import nlp_speed
+
+    letters = tmp_path / "letters.jsonl"
+    letters.write_text(json.dumps({"text": "Kính gửi: UBND xã Yên Đồng\nTôi là Lê Văn An, trú tại xóm 1, "
+                                           "xã Yên Đồng, tỉnh Ninh Bình. Tôi phản ánh đường làng bị hỏng."},
+                                  ensure_ascii=False) + "\n", encoding="utf-8")
+    assert nlp_speed.main([str(letters), "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "1 letters x 1" in out and "extraction" in out and "classification" in out
