@@ -118,18 +118,20 @@ def _mixed_secondary(
     return None
 
 
-def _domain(hits: list[Hit], rules: Rules) -> str:
-    totals: dict[str, float] = {}
-    for h in hits:
-        if h.target.startswith("domain:"):
-            key = h.target.removeprefix("domain:")
-            totals[key] = totals.get(key, 0.0) + h.points
-    best = max(
-        (d for d in DOMAINS if d in totals), key=lambda d: totals[d], default=None
-    )  # ties: DOMAINS order
-    if best is None or totals[best] < rules.set.domain.min_score:
-        return rules.set.domain.default
-    return best
+def _domain(hits: list[Hit], rules: Rules, body: str | None = None, use_model: bool = False) -> str:
+    """The letter's field: the ``domain:<key>`` keyword points decide alone when they are confident;
+    otherwise the trained field classifier reads ``body`` (with ``use_model``: the packaged rules,
+    and the model shipped). Without a model: the keywords, ``domain.default`` below ``min_score``."""
+    from classifiers.domain_model import keyword_choice, keyword_totals
+
+    totals = keyword_totals(hits)
+    if use_model and body is not None:
+        from classifiers.versions import domain_model
+
+        model = domain_model()
+        if model is not None:
+            return model.decide(totals, body)
+    return keyword_choice(totals, rules.set.domain.min_score, rules.set.domain.default)
 
 
 def _flag(hits: list[Hit], flag: str, rules: Rules) -> bool:
@@ -226,7 +228,7 @@ def finish(analysis: RuleAnalysis, probs: dict[str, float], rules: Rules, versio
         mixed=secondary is not None,
         secondary_category=secondary,
         complaint_round=(2 if round_two else 1) if complaint else None,
-        domain=_domain(other_hits, rules),
+        domain=_domain(other_hits, rules, analysis.body, use_model=rules is load_rules()),
         crime_signs=_flag(other_hits, "crime_signs", rules),
         party_discipline=_flag(other_hits, "party_discipline", rules),
         signals=explained,

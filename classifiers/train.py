@@ -1,6 +1,7 @@
 """Train a classifier model from our own fixture letters (and reviewers' corrections), offline.
 
     python -m classifiers.train            # rebuild the shipped model reproducibly (fixed seed)
+    python -m classifiers.train --domain   # rebuild the field (domain) classifier (classifiers.domain_model)
     petitions train                        # the same through the CLI
 
 Steps (all seeded; about 75 s of CPU on 2 cores for the 1,200 + 12 fixture letters):
@@ -370,9 +371,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--models-dir", type=Path, default=MODELS_DIR)
     parser.add_argument("--no-activate", action="store_true")
+    parser.add_argument("--domain", action="store_true",
+                        help="rebuild only the field (domain) classifier, classifiers/models/domain-0001")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("spacy").setLevel(logging.WARNING)
+    if args.domain:
+        from classifiers.domain_model import build_domain_model
+
+        meta = build_domain_model(args.models_dir, seed=args.seed)
+        print(json.dumps(meta["petitions"]["scores"], indent=1))
+        return 0
     result = build(args.models_dir, version=args.version or "hybrid-0001", seed=args.seed,
                    activate=not args.no_activate)
     print(result.report)

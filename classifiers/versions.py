@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
     from classifiers.category import RuleAnalysis
+    from classifiers.domain_model import DomainModel
     from petitions.settings import Settings
 
 MODELS_DIR = Path(__file__).with_name("models")
@@ -110,6 +111,26 @@ def active_model(models_dir: Path = MODELS_DIR) -> HybridModel | None:
         raise BadConfigError(f"the active classifier model {version} is missing from {models_dir}") from exc
     with _LOCK:
         return _cached_model(str(path), stamp)
+
+
+@lru_cache(maxsize=2)
+def _cached_domain_model(path: str, mtime_ns: int) -> DomainModel:
+    from classifiers.domain_model import load_domain_model
+
+    return load_domain_model(Path(path))
+
+
+def domain_model(models_dir: Path = MODELS_DIR) -> DomainModel | None:
+    """The field (domain) classifier (``classifiers/models/domain-0001``), loaded once; None if absent."""
+    from classifiers.domain_model import DOMAIN_MODEL_NAME
+
+    path = models_dir / DOMAIN_MODEL_NAME
+    try:
+        stamp = (path / "meta.json").stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+    with _LOCK:
+        return _cached_domain_model(str(path), stamp)
 
 
 def review_threshold(settings: Settings) -> float:
