@@ -4,8 +4,8 @@ tesseract runs as a subprocess with ``OMP_THREAD_LIMIT=1``: one process per core
 own threading by 4x on these machines, so parallelism comes from running several pages at once
 (see :mod:`extractors.executor`), never from tesseract's threads.
 
-A page is first prepared (:mod:`extractors.preprocess`: resolution, uneven lighting, skew — each
-only when measured to be needed) and read once. When that pass returns little text or low
+A page is first prepared (:mod:`extractors.preprocess`: resolution, uneven lighting, pixel noise,
+toner specks, dark edges, skew — each only when measured to be needed) and read once. When that pass returns little text or low
 confidence, the page is cleaned (background flattened, 3x3 median + Otsu threshold: noisy
 high-resolution scans can come back empty otherwise) and, if the orientation detector says so,
 rotated; the better of the two passes wins. No page is OCR'd more than twice.
@@ -65,10 +65,17 @@ def check_tesseract(lang: str) -> None:
         )
 
 
+HANDOFF_FORMAT = "TIFF"
+
+
 def _run_tesseract(img: Image.Image, settings: Settings, psm: int = 3) -> OcrPass:
-    # pytesseract hands tesseract a temporary file, PNG unless told otherwise: an uncompressed PGM
-    # saves the PNG encoding and decoding (~10 % of a clean page's time here), same text.
-    img.format = "PPM"
+    """One tesseract pass over a page image.
+
+    pytesseract hands tesseract a temporary file, PNG unless told otherwise. An uncompressed TIFF is
+    cheapest both ways: Pillow writes it in ~10 ms (PNG: 35-100 ms), tesseract reads it as fast as a
+    PNG, while a PGM, though as quick to write (~8 ms), costs tesseract ~70 ms more CPU per 300-dpi
+    page to read (``python -m benchmarks.ocr_experiments formats``)."""
+    img.format = HANDOFF_FORMAT
     try:
         data = pytesseract.image_to_data(
             img,
@@ -123,6 +130,7 @@ def detect_rotation(img: Image.Image, settings: Settings) -> int | None:
     """Degrees to rotate the page clockwise to make it upright (tesseract OSD); None when OSD cannot
     tell (it needs a few lines of text: a last page holding only a signature is too short)."""
     try:
+        img.format = HANDOFF_FORMAT
         osd = pytesseract.image_to_osd(img, config="--psm 0", timeout=settings.tesseract_timeout_s)
     except (pytesseract.TesseractError, RuntimeError):
         return None
@@ -131,7 +139,11 @@ def detect_rotation(img: Image.Image, settings: Settings) -> int | None:
 
 
 def ocr_page(img: Image.Image, number: int, settings: Settings) -> PageText:
-    """OCR one page image; the retry rule is the only reason a page is read twice."""
+    """OCR one page image; the retry rule is the only reason a page is read twice.
+
+    The page is always handed over as prepared, even when preparation changed nothing: giving
+    tesseract the original file instead was measured no cheaper (a compressed PNG costs tesseract
+    more to decode than the uncompressed TIFF costs us to write)."""
     prepared = prepare(img)
     gray = prepared.image
     first = _run_tesseract(gray, settings)

@@ -91,3 +91,45 @@ def test_noisy_page_is_denoised_before_the_first_pass(page: Image.Image) -> None
     assert "denoise" in prepared.steps
     assert set(np.unique(np.asarray(prepared.image))) <= {0, 255}  # binarised
     assert "denoise" not in prepare(page).steps
+
+
+def test_median3_is_pils_median_filter(page: Image.Image) -> None:
+    from PIL import ImageFilter
+
+    from extractors.preprocess import median3
+    from fixtures.render import degrade
+
+    noisy = degrade(page, "blur_noise", 1)
+    assert np.array_equal(np.asarray(median3(noisy)), np.asarray(noisy.filter(ImageFilter.MedianFilter(3))))
+
+
+def test_photocopy_specks_are_counted_and_median_filtered(page: Image.Image) -> None:
+    from extractors.preprocess import SPECKS, speck_count
+    from fixtures.render import degrade
+
+    copy = degrade(page, "photocopy", 5)  # fixtures.render's tired photocopier: toner dust, streak, lid edge
+    assert speck_count(copy) > SPECKS
+    prepared = prepare(copy)
+    assert [s for s in prepared.steps if s.startswith("despeckle")], prepared.steps
+    assert "denoise" not in prepared.steps  # not binarised: the median alone
+    assert speck_count(prepared.image) < SPECKS / 10  # the dust is gone
+
+
+@pytest.mark.parametrize("condition", ["clean", "jpeg200", "skew", "uneven_light"])
+def test_pages_without_toner_dust_are_not_despeckled(page: Image.Image, condition: str) -> None:
+    from fixtures.render import degrade
+
+    steps = prepare(degrade(page, condition, 5)).steps
+    assert not any(s.startswith("despeckle") for s in steps), steps
+
+
+def test_dark_copier_edge_is_whitened(page: Image.Image) -> None:
+    from fixtures.render import degrade
+
+    copy = degrade(page, "photocopy", 5)  # its top h/60 rows are the copier lid's dark band
+    prepared = prepare(copy)
+    edge = [s for s in prepared.steps if s.startswith("dark edges")]
+    assert edge and 50 <= int(edge[0].split()[-1].split("/")[0]) <= 70, prepared.steps
+    assert np.asarray(prepared.image)[: page.height // 60].min() == 255
+    for condition in ("clean", "skew", "rot180", "uneven_light"):
+        assert not any(s.startswith("dark edges") for s in prepare(degrade(page, condition, 5)).steps)
