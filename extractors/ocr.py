@@ -148,6 +148,7 @@ def ocr_page(img: Image.Image, number: int, settings: Settings) -> PageText:
     gray = prepared.image
     first = _run_tesseract(gray, settings)
     best = first
+    steps = list(prepared.steps)
     if len(first.text) < RETRY_BELOW_CHARS or first.confidence < RETRY_BELOW_CONFIDENCE:
         cleaned = otsu_binarize(flatten_background(gray))
         rotation = detect_rotation(cleaned, settings)
@@ -159,10 +160,12 @@ def ocr_page(img: Image.Image, number: int, settings: Settings) -> PageText:
             cleaned = cleaned.rotate(-rotation, expand=True, fillcolor=255)
         second = _run_tesseract(cleaned, settings)
         log.debug("page %d retried (rotation %d): %.2f -> %.2f", number, rotation, first.quality, second.quality)
-        if second.quality > first.quality:
+        kept = second.quality > first.quality
+        if kept:
             best = second
-    if prepared.steps:
-        log.debug("page %d prepared: %s", number, ", ".join(prepared.steps))
+        steps.append(f"retry median+otsu rotation {rotation} ({'kept' if kept else 'first pass kept'})")
+    if steps:
+        log.debug("page %d prepared: %s", number, ", ".join(steps))
     return PageText(
         number=number,
         text=normalize_ocr_text(best.text),
@@ -170,4 +173,5 @@ def ocr_page(img: Image.Image, number: int, settings: Settings) -> PageText:
         confidence=best.confidence,
         word_count=best.words,
         low_confidence_words=best.low_words[:200],
+        preparation=steps,
     )

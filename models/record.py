@@ -56,6 +56,9 @@ class PageText(_Model):
     confidence: float | None = None  # mean word confidence 0..1, OCR pages only
     word_count: int = 0
     low_confidence_words: list[str] = Field(default_factory=list)
+    # what was done to the page before and after the first OCR pass, with the measurement that decided
+    # it (e.g. "deskew 2.1°", "despeckle 1306", "retry median+otsu rotation 180 (kept)")
+    preparation: list[str] = Field(default_factory=list)
 
 
 class ReadResult(_Model):

@@ -691,6 +691,7 @@ def _replace_pages(session: Session, letter_id: str, pages: list[dict[str, Any]]
             confidence=p.get("confidence"),
             word_count=p.get("word_count", 0),
             low_confidence_words=p.get("low_confidence_words") or [],
+            preparation=p.get("preparation") or [],
         )
         for p in pages
     )
@@ -741,6 +742,7 @@ def _page_text(row: Page) -> PageText:
         confidence=row.confidence,
         word_count=row.word_count,
         low_confidence_words=list(row.low_confidence_words or []),
+        preparation=list(row.preparation or []),
     )
 
 

@@ -79,6 +79,7 @@ class Page(Base):
     confidence: Mapped[float | None] = mapped_column(Float)
     word_count: Mapped[int] = mapped_column(Integer, default=0)
     low_confidence_words: Mapped[list[str] | None] = mapped_column(JsonType)
+    preparation: Mapped[list[str] | None] = mapped_column(JsonType)
 
 
 class QueueItem(Base):

@@ -41,6 +41,7 @@ class PageView:
     confidence: float | None
     lines: list[list[Segment]]
     low_count: int
+    preparation: list[str] = field(default_factory=list)  # what was done to the scan before/after OCR
 
 
 @dataclass
@@ -84,7 +85,7 @@ def page_views(record: LetterRecord, pages: list[PageText], masked: bool) -> lis
         low = {fold(w) for w in page.low_confidence_words if w.strip()}
         lines = [_segments(line, low) for line in text.split("\n")]
         views.append(PageView(page.number, page.source, page.confidence, lines,
-                              sum(s.low for line in lines for s in line)))
+                              sum(s.low for line in lines for s in line), list(page.preparation)))
     return views
 
 

@@ -119,6 +119,8 @@ def test_photocopied_page_is_despeckled_before_the_first_pass(tmp_path: Path, pa
     read = read_letter(path, SETTINGS)
     _assert_reads_letter(read.text)
     assert not read.text.startswith(("0", "/", "A0")), read.text  # the copier lid's band is not read
+    # the page record says what was done to it, with the measurement that decided it
+    assert any(s.startswith("despeckle ") for s in read.pages[0].preparation), read.pages[0].preparation
     # every line exactly: without the median, the dust comes back as stray marks ("ĐƠN PHẲN ÁNH. '",
     # "huyện.Gia Viễn", "Tôi.xin") in 3 of the 8 lines of this page
     text = ocr_page(copy, 1, SETTINGS).text

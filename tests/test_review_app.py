@@ -577,3 +577,11 @@ def test_wrong_current_passwords_are_throttled(app) -> None:  # noqa: ANN001
         assert client.post("/account/password", data={**data, "current_password": "sai-sai-sai"}).status_code == 400
     blocked = client.post("/account/password", data={**data, "current_password": PASSWORD})
     assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
+
+
+def test_letter_page_says_what_was_done_to_each_scan(app, seeded: Seeded) -> None:  # noqa: ANN001
+    from tests.test_store import letter_id, make_pages, make_record
+
+    seeded.store.save(make_record(id=letter_id(900)), make_pages(2))  # page 1 was deskewed, page 2 not
+    html = client_for(app, "chuyenvien").get(f"/letters/{letter_id(900)}").text
+    assert html.count("xử lý ảnh: deskew 1.5°") == 1

@@ -99,7 +99,7 @@ def test_petitions_review_serves_the_store(var_dir: Path) -> None:
         assert response.status_code == 200 and "Đăng nhập" in response.text
         assert response.headers["x-frame-options"] == "DENY"
         with Store.open(load_settings(var_dir=var_dir)) as store:
-            assert store.schema_revision() == "0003"  # the same store as the CLI, migrated on start
+            assert store.schema_revision() == "0004"  # the same store as the CLI, migrated on start
     finally:
         proc.terminate()
         proc.wait(timeout=10)

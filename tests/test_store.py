@@ -102,6 +102,7 @@ def make_pages(n: int = 2) -> list[PageText]:
             confidence=0.9,
             word_count=8,
             low_confidence_words=["Liêm"] if i == 1 else [],
+            preparation=["deskew 1.5°"] if i == 1 else [],
         )
         for i in range(1, n + 1)
     ]
@@ -128,7 +129,7 @@ def test_migrate_twice_is_idempotent(store_url: str) -> None:
         s.migrate()
         s.save(make_record(), make_pages())
         s.migrate()
-        assert s.schema_revision() == "0003"
+        assert s.schema_revision() == "0004"
         assert s.get(letter_id(1)) == make_record()
         engine = create_engine(store_url, poolclass=NullPool)
         try:
@@ -147,7 +148,7 @@ def test_migrations_match_the_models(store: Store) -> None:
 def test_open_creates_the_sqlite_folder_and_migrates(tmp_path: Path) -> None:
     settings = Settings(var_dir=tmp_path / "var" / "nested")
     with Store.open(settings) as s:
-        assert s.schema_revision() == "0003"
+        assert s.schema_revision() == "0004"
     assert (tmp_path / "var" / "nested" / "petitions.db").is_file()
 
 
