@@ -142,7 +142,8 @@ def _read_pdf(path: Path, settings: Settings, executor: Executor) -> list[PageTe
             with _PDFIUM_LOCK:
                 doc.close()
     return [
-        ocr[i] if text is None else PageText(number=i + 1, text=text, source="text_layer", word_count=len(text.split()))
+        ocr[i] if text is None else PageText(number=i + 1, text=text, source="text_layer", word_count=len(text.split()),
+                                          layout_lines=True)
         for i, text in enumerate(layers)
     ]
 

@@ -174,4 +174,5 @@ def ocr_page(img: Image.Image, number: int, settings: Settings) -> PageText:
         word_count=best.words,
         low_confidence_words=best.low_words[:200],
         preparation=steps,
+        layout_lines=True,
     )

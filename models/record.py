@@ -59,12 +59,19 @@ class PageText(_Model):
     # what was done to the page before and after the first OCR pass, with the measurement that decided
     # it (e.g. "deskew 2.1°", "despeckle 1306", "retry median+otsu rotation 180 (kept)")
     preparation: list[str] = Field(default_factory=list)
+    # The lines are a page's layout lines (OCR, PDF text layer): paragraphs wrap at the margin. Text
+    # given as typed (one paragraph a line) is not. Used while analysing; not stored.
+    layout_lines: bool = Field(default=False, exclude=True)
 
 
 class ReadResult(_Model):
     """The output of intake: every page's text."""
 
     pages: list[PageText]
+
+    @property
+    def layout_lines(self) -> bool:
+        return any(p.layout_lines for p in self.pages)
 
     @property
     def text(self) -> str:

@@ -34,6 +34,7 @@ from models.record import (
 )
 from petitions.errors import LetterError, UnreadableFileError
 from petitions.settings import Settings
+from petitions.text import unwrap_lines
 from routing.engine import RoutingDecision, route_letter
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,9 @@ def analyse(read: ReadResult, settings: Settings, *, letter_id: str, source: str
     """Everything after reading: extraction, classification, routing and the review decision."""
     text = read.text
     extraction = extract_fields(text, settings, read.pages)
-    classification = classify(text, extraction, settings)
+    # Classification reads request lines and the writer's matters line by line: a page's layout lines
+    # are re-joined into paragraphs first (extraction does its own re-joining).
+    classification = classify(unwrap_lines(text) if read.layout_lines else text, extraction, settings)
     decision = route_letter(extraction, classification, received, settings, text=text)
     reasons = review_reasons(read, extraction, classification, decision, settings)
     return LetterRecord(

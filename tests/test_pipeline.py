@@ -76,3 +76,29 @@ def test_missing_file_yields_an_unreadable_record(tmp_path: Path) -> None:
     r = pipeline.process_file(tmp_path / "gone.pdf", SETTINGS, received=RECEIVED).record
     assert r.status == "quarantined" and r.error is not None and r.error.code == "unreadable_file"
     assert len(r.id) == 64
+
+
+WRAPPED = """Kính gửi: Chủ tịch UBND xã Gia Hưng
+
+Tôi là Lã Văn Tường, trú tại thôn Đông, xã Gia Hưng, tỉnh Ninh Bình. Tôi tố cáo ông
+Bùi Văn Khánh, cán bộ địa chính xã, đã lợi dụng chức vụ nhận tiền của các hộ 30 triệu
+đồng để xác nhận sai nguồn gốc đất. Việc làm sai trái này nhiều người biết, đề nghị
+xử lý nghiêm ông Khánh theo quy định của pháp luật.
+Bên cạnh đó, đường điện chiếu sáng của thôn Đông hỏng đã lâu, tối đi lại rất nguy
+hiểm, tôi kiến nghị xã sớm cho sửa chữa, thay bóng đèn cho bà con đi lại an toàn.
+Tôi xin cảm ơn.
+
+Người làm đơn
+Lã Văn Tường
+"""
+
+
+@pytest.mark.parametrize("layout", [True, False])
+def test_classification_reads_a_page_layouts_paragraphs(layout: bool) -> None:
+    """A scan's lines break at the margin: the second matter ("Bên cạnh đó, …") is one paragraph again
+    before classification. Text given as typed is classified as it is."""
+    read = ReadResult(pages=[PageText(number=1, text=WRAPPED, source="ocr", layout_lines=layout)])
+    record = pipeline.analyse(read, SETTINGS, letter_id="x" * 64, source="x", received=RECEIVED)
+    assert record.category == "to_cao"
+    assert (record.mixed, record.secondary_category) == ((True, "kien_nghi") if layout else (False, None))
+    assert record.text == WRAPPED.strip()  # the record keeps the text as read
