@@ -112,6 +112,23 @@ _COMMUNE_POST = _rx("địa chính", "tư pháp - hộ tịch", "tư pháp hộ 
                     "văn hoá - xã hội", "văn hóa xã hội", "văn hoá xã hội", "tài chính - kế toán",
                     "văn phòng - thống kê", "văn phòng thống kê", "trưởng thôn", "trưởng xóm", "trưởng ấp",
                     "trưởng bản", "tổ trưởng tổ dân phố", "tổ trưởng dân phố", "chỉ huy trưởng quân sự")
+# Public service units a department runs (upper-secondary schools and colleges, hospitals and health
+# centres): their staff are that department's staff. Kindergartens, primary and lower-secondary
+# schools and health stations are the commune's.
+_DEPARTMENT_UNITS = (
+    (_rx("trung học phổ thông", "thpt", "pt dtnt", "phổ thông dân tộc nội trú", "trường chuyên", "cao đẳng",
+         "giáo dục thường xuyên", "gdtx"), "so_giao_duc_dao_tao"),
+    (_rx("bệnh viện", "trung tâm y tế", "ttyt", "trung tâm kiểm soát bệnh tật"), "so_y_te"),
+)
+_COMMUNE_UNITS = _rx("mầm non", "mẫu giáo", "tiểu học", "trung học cơ sở", "thcs", "trạm y tế")
+
+
+def department_unit(text: str | None) -> str | None:
+    """The department (so_* kind) whose public service unit ``text`` names ("Trường THPT Kim Sơn A")."""
+    words = norm_words(text or "")
+    return next((kind for pattern, kind in _DEPARTMENT_UNITS if pattern.search(words)), None)
+
+
 _DEPARTMENT_WORD = re.compile(r"\bso\b(?! \d)")
 _HEAD = re.compile(
     r"^(?:nguyen )?(?:pho )?(?:chu tich|giam doc|chanh an|vien truong|thu truong|cuc truong|"
@@ -173,6 +190,10 @@ def accused_level(position: str | None, organization: str | None, name: str | No
     ):
         if pattern.search(both):
             return level  # type: ignore[return-value]
+    if _COMMUNE_UNITS.search(both) and not _department_in(both):
+        return "commune_staff"
+    if department_unit(both) and not _department_in(both):
+        return "department_staff"
     if _department_in(both) or (_DIRECTOR.search(pos) and _DEPARTMENT_WORD.search(both)):
         if _DIRECTOR.search(pos):
             return "department_director"
@@ -198,7 +219,8 @@ def accused_level(position: str | None, organization: str | None, name: str | No
             return "commune_staff" if pos or (name and name.strip()) else "commune_body"
     if unit is None and _COMMUNE_POST.search(pos):
         return "commune_staff"
-    if re.search(r"\b(can bo|cong chuc|vien chuc|chuyen vien|lanh dao|chu tich|giam doc)\b", pos):
+    if re.search(r"\b(can bo|cong chuc|vien chuc|chuyen vien|lanh dao|chu tich|giam doc|hieu truong|pho hieu truong"
+                 r"|giao vien|bac si|truong khoa)\b", pos):
         return "official_unknown"
     return "private"
 
@@ -416,6 +438,15 @@ def derive_facts(
         judicial = judicial_body(body)
         if judicial is not None:
             level = judicial
+    unit_department = None
+    if level == "official_unknown" and not organization:
+        # "của Hiệu trưởng" with the school named elsewhere in the letter (often where the writer says
+        # who he is: "Tôi là giáo viên Trường THPT …"): that unit's staff
+        whole = norm_words(text or extraction.subject or "")
+        if _COMMUNE_UNITS.search(whole):
+            level = "commune_staff"
+        elif unit_department := department_unit(whole):
+            level = "department_staff"
 
     accused_commune = None
     if level in COMMUNE_LEVELS | {"former_district", "party_member", "police", "private"}:
@@ -426,7 +457,8 @@ def derive_facts(
         accused_commune = _commune_in_name(organization, settings)
     accused_department = None
     if level.startswith("department_"):
-        accused_department = department_mentioned(f"{position or ''} ; {organization or ''}")
+        accused_department = department_mentioned(f"{position or ''} ; {organization or ''}") or department_unit(
+            f"{position or ''} ; {organization or ''}") or unit_department
     addressee_department = department_mentioned(addressee) if addressee else None
     mentioned = department_mentioned(extraction.subject) or department_mentioned(body) or addressee_department
     by_domain = (domain_departments or {}).get(classification.domain)

@@ -142,3 +142,15 @@ def test_the_addressee_is_scope_evidence(addressee: str, scope: str, department:
     facts = derive_facts(HOME, cls, SETTINGS, text=text)
     assert facts.scope == scope
     assert facts.mentioned_department == department
+
+
+def test_a_head_whose_unit_is_named_where_the_writer_introduces_himself() -> None:
+    body = ("Theo Quyết định số 97/QĐ-THPT của Hiệu trưởng, tôi bị điều chuyển sang làm công việc thư viện, "
+            "không được đứng lớp. Đề nghị xem xét lại quyết định trên.")
+    text = _letter("Giám đốc Sở Giáo dục và Đào tạo", body).replace(
+        "Tôi tên là Nguyễn Văn An,", "Tôi tên là Nguyễn Văn An, giáo viên Trường THPT Yên Khánh B,")
+    ex = HOME.model_copy(update={"accused": extract_accused(text) or None})
+    cls = Classification(category="khieu_nai", category_confidence=0.9, complaint_round=1)
+    d = route_letter(ex, cls, RECEIVED, SETTINGS, text=text)
+    assert d.facts.accused_level == "department_staff" and d.route is not None
+    assert (d.route.agency_kind, d.rule) == ("so_giao_duc_dao_tao", "R11")
