@@ -5,6 +5,9 @@
         history.jsonl        one line per event: trained, promoted, rejected, rolled back
         frozen_eval.jsonl    the frozen evaluation set (held-out fixture letters, text + label)
         hybrid-0001/         a spaCy pipeline dir: config.cfg, meta.json, tokenizer/, textcat/, vocab/
+        domain-0001/         the field (domain) text classifier, used when the domain keywords are
+                             not confident (python -m classifiers.train --domain); not versioned by
+                             ACTIVE: retraining on corrections rebuilds the category model only
 
 ``meta.json`` carries spaCy's fields plus ``petitions``: the combiner, the abstain threshold, the
 training-data hash, held-out scores and the reliability table. Nothing is downloaded: a model
