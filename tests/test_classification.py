@@ -450,6 +450,9 @@ def test_a_denunciation_as_the_second_matter_of_a_phan_anh() -> None:
     # a bribe paid to a clerk, and the writer asks the investigating body to act
     ("Cán bộ địa chính Mai Văn Tú bảo muốn làm sổ đỏ thì phải lo 20 triệu. Tôi đã đưa cho anh Tú 20 triệu "
      "đồng. Đề nghị cơ quan điều tra làm rõ.", True),
+    # a neighbour taking a strip of land is a civil dispute; taken by force it is a sign of a crime
+    ("Hộ ông Đinh Văn Sáu chiếm đất ngõ đi chung của ba hộ, xây tường rào lấn ra. Đề nghị xã giải quyết.", False),
+    ("Ông Đinh Văn Sáu thuê người dùng vũ lực chiếm đất nhà tôi, đánh người nhà tôi phải đi viện.", True),
     # the investigating body named, but no sign of a crime
     ("Nhà hàng xóm xây tường lấn sang ngõ đi chung 30 cm. Tôi đã báo cơ quan điều tra nhưng được hướng dẫn "
      "gửi đơn về xã. Đề nghị xã giải quyết.", False),
