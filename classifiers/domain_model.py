@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import random
 import shutil
 import sys
 import time
@@ -148,23 +147,12 @@ def build_domain_nlp(vocab: Vocab | None = None) -> Language:
 def train_domain_textcat(docs: Sequence[Doc], labels: Sequence[str], vocab: Vocab,
                          training: dict[str, Any] | None = None) -> Language:
     import spacy
-    from spacy.training import Example
+
+    from classifiers.textcat import fit_textcat
 
     params = {**DOMAIN_TRAINING, **(training or {})}
     spacy.util.fix_random_seed(params["seed"])
-    rng = random.Random(params["seed"])
-    nlp = build_domain_nlp(vocab)
-    examples = [Example.from_dict(doc, {"cats": {d: float(d == label) for d in DOMAINS}})
-                for doc, label in zip(docs, labels, strict=True)]
-    optimizer = nlp.initialize(lambda: examples[:200])
-    optimizer.learn_rate = params["learn_rate"]
-    order = list(range(len(examples)))
-    for _ in range(params["epochs"]):
-        rng.shuffle(order)
-        for start in range(0, len(order), params["batch_size"]):
-            nlp.update([examples[i] for i in order[start : start + params["batch_size"]]], sgd=optimizer,
-                       drop=params["dropout"])
-    return nlp
+    return fit_textcat(build_domain_nlp(vocab), docs, labels, DOMAINS, params)
 
 
 def _predict(nlp: Language, docs: Sequence[Doc]) -> np.ndarray:

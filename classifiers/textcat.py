@@ -91,10 +91,17 @@ def train_textcat(
     """Train a fresh pipeline on tokenized docs (made with ``vocab``) and their category labels."""
     params = {**DEFAULT_TRAINING, **(training or {})}
     spacy.util.fix_random_seed(params["seed"])
+    return fit_textcat(build_nlp(vocab, textcat), docs, labels, CATEGORIES, params)
+
+
+def fit_textcat(nlp: Language, docs: Sequence[Doc], labels: Sequence[str], label_set: Sequence[str],
+                params: dict[str, Any]) -> Language:
+    """Train ``nlp``'s untrained textcat on docs and their labels (one of ``label_set`` each): shuffled
+    mini-batches, ``params`` seed/epochs/batch_size/dropout/learn_rate. The caller fixes spaCy's random
+    seed before building ``nlp``, so that a run is reproducible."""
     rng = random.Random(params["seed"])
-    nlp = build_nlp(vocab, textcat)
     examples = [
-        Example.from_dict(doc, {"cats": {c: float(c == label) for c in CATEGORIES}})
+        Example.from_dict(doc, {"cats": {c: float(c == label) for c in label_set}})
         for doc, label in zip(docs, labels, strict=True)
     ]
     optimizer = nlp.initialize(lambda: examples[:200])
