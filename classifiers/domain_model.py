@@ -130,18 +130,10 @@ def domain_letters() -> list[DomainLetter]:
 
 
 def build_domain_nlp(vocab: Vocab | None = None) -> Language:
-    import spacy
-
-    from classifiers.textcat import ARCHITECTURE  # importing registers the architecture and the tokenizer
-    from classifiers.vi_tokenizer import TOKENIZER_NAME
+    from classifiers.textcat import ARCHITECTURE, build_nlp
 
     assert DOMAIN_TEXTCAT["model"]["@architectures"] == ARCHITECTURE
-    config = {"nlp": {"tokenizer": {"@tokenizers": TOKENIZER_NAME}}}
-    nlp = spacy.blank("vi", config=config, vocab=vocab) if vocab is not None else spacy.blank("vi", config=config)
-    pipe = nlp.add_pipe("textcat", config=DOMAIN_TEXTCAT)
-    for label in DOMAINS:
-        pipe.add_label(label)  # type: ignore[attr-defined]
-    return nlp
+    return build_nlp(vocab, DOMAIN_TEXTCAT, DOMAINS)
 
 
 def train_domain_textcat(docs: Sequence[Doc], labels: Sequence[str], vocab: Vocab,
@@ -153,11 +145,6 @@ def train_domain_textcat(docs: Sequence[Doc], labels: Sequence[str], vocab: Voca
     params = {**DOMAIN_TRAINING, **(training or {})}
     spacy.util.fix_random_seed(params["seed"])
     return fit_textcat(build_domain_nlp(vocab), docs, labels, DOMAINS, params)
-
-
-def _predict(nlp: Language, docs: Sequence[Doc]) -> np.ndarray:
-    pipe = nlp.get_pipe("textcat")
-    return np.asarray([[pipe(d).cats[c] for c in DOMAINS] for d in docs], dtype=float).reshape(-1, len(DOMAINS))
 
 
 def _decide_rows(totals: list[dict[str, float]], probs: np.ndarray, gate: dict[str, float]) -> list[str]:
@@ -175,6 +162,7 @@ def build_domain_model(models_dir: Path, *, seed: int = 0, folds: int = 5, epoch
     out-of-fold accuracy, folds grouped by generator scenario)."""
     from classifiers.category import analyse_rules
     from classifiers.rules import load_rules
+    from classifiers.textcat import predict
     from classifiers.train import TrainLetter, group_folds
     from models.record import Extraction
 
@@ -194,7 +182,7 @@ def build_domain_model(models_dir: Path, *, seed: int = 0, folds: int = 5, epoch
         held_set = set(held)
         idx = [i for i in range(len(letters)) if i not in held_set]
         nlp_fold = train_domain_textcat([docs[i] for i in idx], [gold[i] for i in idx], base.vocab, training)
-        oof[held] = _predict(nlp_fold, [docs[i] for i in held])
+        oof[held] = predict(nlp_fold, [docs[i] for i in held], DOMAINS)
     keyword_pred = [keyword_choice(t, rules.set.domain.min_score, rules.set.domain.default) for t in totals]
     scores = {"keywords": _accuracy(keyword_pred, gold)}
     if fold_list:

@@ -67,12 +67,13 @@ DEFAULT_TEXTCAT: dict[str, Any] = {
 DEFAULT_TRAINING: dict[str, Any] = {"seed": 0, "epochs": 8, "batch_size": 16, "dropout": 0.1, "learn_rate": 0.002}
 
 
-def build_nlp(vocab: Vocab | None = None, textcat: dict[str, Any] | None = None) -> Language:
-    """A blank Vietnamese pipeline with the underthesea tokenizer and an untrained textcat."""
+def build_nlp(vocab: Vocab | None = None, textcat: dict[str, Any] | None = None,
+              labels: Sequence[str] = CATEGORIES) -> Language:
+    """A blank Vietnamese pipeline with the underthesea tokenizer and an untrained textcat over ``labels``."""
     config = {"nlp": {"tokenizer": {"@tokenizers": TOKENIZER_NAME}}}
     nlp = spacy.blank("vi", config=config, vocab=vocab) if vocab is not None else spacy.blank("vi", config=config)
     pipe = nlp.add_pipe("textcat", config=textcat or DEFAULT_TEXTCAT)
-    for label in CATEGORIES:
+    for label in labels:
         pipe.add_label(label)  # type: ignore[attr-defined]
     return nlp
 
@@ -115,12 +116,12 @@ def fit_textcat(nlp: Language, docs: Sequence[Doc], labels: Sequence[str], label
     return nlp
 
 
-def predict(nlp: Language, docs_or_texts: Iterable[Doc | str]) -> np.ndarray:
-    """Probabilities, one row per letter, columns in CATEGORIES order."""
+def predict(nlp: Language, docs_or_texts: Iterable[Doc | str], labels: Sequence[str] = CATEGORIES) -> np.ndarray:
+    """Probabilities, one row per letter, columns in ``labels`` order."""
     pipe = nlp.get_pipe("textcat")
     rows = []
     for item in docs_or_texts:
         doc = nlp.make_doc(item) if isinstance(item, str) else item
         cats = pipe(doc).cats
-        rows.append([cats[c] for c in CATEGORIES])
-    return np.asarray(rows, dtype=float).reshape(-1, len(CATEGORIES))
+        rows.append([cats[c] for c in labels])
+    return np.asarray(rows, dtype=float).reshape(-1, len(labels))
