@@ -190,11 +190,12 @@ def accused_level(position: str | None, organization: str | None, name: str | No
     ):
         if pattern.search(both):
             return level  # type: ignore[return-value]
-    if _COMMUNE_UNITS.search(both) and not _department_in(both):
+    named_department = _department_in(both)
+    if _COMMUNE_UNITS.search(both) and not named_department:
         return "commune_staff"
-    if department_unit(both) and not _department_in(both):
+    if department_unit(both) and not named_department:
         return "department_staff"
-    if _department_in(both) or (_DIRECTOR.search(pos) and _DEPARTMENT_WORD.search(both)):
+    if named_department or (_DIRECTOR.search(pos) and _DEPARTMENT_WORD.search(both)):
         if _DIRECTOR.search(pos):
             return "department_director"
         return "department_staff" if pos or (name and name.strip()) else "department_body"
@@ -457,8 +458,8 @@ def derive_facts(
         accused_commune = _commune_in_name(organization, settings)
     accused_department = None
     if level.startswith("department_"):
-        accused_department = department_mentioned(f"{position or ''} ; {organization or ''}") or department_unit(
-            f"{position or ''} ; {organization or ''}") or unit_department
+        post = f"{position or ''} ; {organization or ''}"
+        accused_department = department_mentioned(post) or department_unit(post) or unit_department
     addressee_department = department_mentioned(addressee) if addressee else None
     mentioned = department_mentioned(extraction.subject) or department_mentioned(body) or addressee_department
     by_domain = (domain_departments or {}).get(classification.domain)
