@@ -131,15 +131,6 @@ def redact_text(text: str, extraction: Extraction) -> str:
     return "".join(out)
 
 
-def redacted_words(text: str, extraction: Extraction) -> set[str]:
-    """The folded words that :func:`redact_text` hides (to find them on page images)."""
-    text = nfc(text or "")
-    words: set[str] = set()
-    for start, end in _merge(_spans(text, extraction)):
-        words.update(re.findall(r"\w+", fold(text[start:end])))
-    return words
-
-
 def _ocr_lines(data: dict[str, list]) -> tuple[str, list[tuple[int, int, int]]]:
     """The page's text rebuilt line by line from tesseract's word boxes (block, paragraph and line
     numbers), with each word's (start, end, box index) in it: redaction spans map back to boxes."""
