@@ -267,33 +267,28 @@ def run_denoise(letters: int, conditions: Sequence[str], settings: Settings, wor
 
 
 @contextlib.contextmanager
-def extra_config(extra: str) -> Iterator[None]:
+def _appended_config(function: str, extra: str) -> Iterator[None]:
+    """Append ``extra`` to the config of every call extractors.ocr makes to ``pytesseract.<function>``."""
+    original = getattr(pytesseract, function)
+
+    def patched(image: Any, *args: Any, config: str = "", **kwargs: Any) -> Any:
+        return original(image, *args, config=f"{config} {extra}".strip(), **kwargs)
+
+    setattr(ocr.pytesseract, function, patched)
+    try:
+        yield
+    finally:
+        setattr(ocr.pytesseract, function, original)
+
+
+def extra_config(extra: str) -> contextlib.AbstractContextManager[None]:
     """Append ``extra`` to the config of every tesseract call that extractors.ocr makes for text."""
-    original = pytesseract.image_to_data
-
-    def image_to_data(image: Any, *args: Any, config: str = "", **kwargs: Any) -> Any:
-        return original(image, *args, config=f"{config} {extra}".strip(), **kwargs)
-
-    ocr.pytesseract.image_to_data = image_to_data  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        ocr.pytesseract.image_to_data = original  # type: ignore[assignment]
+    return _appended_config("image_to_data", extra)
 
 
-@contextlib.contextmanager
-def osd_config(extra: str) -> Iterator[None]:
+def osd_config(extra: str) -> contextlib.AbstractContextManager[None]:
     """Append ``extra`` to the config of extractors.ocr's orientation check."""
-    original = pytesseract.image_to_osd
-
-    def image_to_osd(image: Any, *args: Any, config: str = "", **kwargs: Any) -> Any:
-        return original(image, *args, config=f"{config} {extra}".strip(), **kwargs)
-
-    ocr.pytesseract.image_to_osd = image_to_osd  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        ocr.pytesseract.image_to_osd = original  # type: ignore[assignment]
+    return _appended_config("image_to_osd", extra)
 
 
 def run_osd(letters: int, conditions: Sequence[str], settings: Settings, workers: int, folder: Path) -> str:
