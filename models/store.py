@@ -480,31 +480,10 @@ class Store:
         agency_id: str | None = None,
     ) -> list[ReviewRow]:
         """Letters for the review desk: needs_review first, then by due date (none last), oldest first."""
-        stmt = select(
-            Letter.id, Letter.status, Letter.category, Letter.agency_id, Letter.subject, Letter.due_date,
-            Letter.received_date, Letter.needs_review, Letter.version, Letter.record,
-        ).order_by(
-            Letter.needs_review.desc(), Letter.due_date.is_(None), Letter.due_date,
-            Letter.received_date, Letter.created_at, Letter.id,
-        )
-        if statuses is not None:
-            stmt = stmt.where(Letter.status.in_(list(statuses)))
-        if category is not None:
-            stmt = stmt.where(Letter.category == category)
-        if agency_id is not None:
-            stmt = stmt.where(Letter.agency_id == agency_id)
+        stmt = select(*_REVIEW_COLUMNS).where(*_review_where(statuses, category, agency_id, None))
         with self._session() as session:
-            rows = session.execute(stmt).all()
-        out = []
-        for lid, status, cat, agency, subject, due, received, needs, version, record in rows:
-            route = record.get("route") or {}
-            out.append(ReviewRow(
-                letter_id=lid, status=status, category=cat, category_confidence=record.get("category_confidence"),
-                agency_id=agency, agency_name=route.get("agency_name"), subject=subject, due_date=due,
-                received_date=received, needs_review=bool(needs),
-                review_reasons=tuple(record.get("review_reasons") or ()), version=version,
-            ))
-        return out
+            rows = session.execute(stmt.order_by(*_REVIEW_ORDER)).all()
+        return [_review_row(*row) for row in rows]
 
     def letters_per_day(self, since: dt.date) -> dict[dt.date, int]:
         """Letters received per day from ``since`` on (days without letters are absent)."""
