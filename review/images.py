@@ -11,7 +11,6 @@ it, the archive path of the latest "archived" audit event — never from anythin
 from __future__ import annotations
 
 import io
-import tempfile
 import threading
 from collections import OrderedDict
 from functools import lru_cache
@@ -100,7 +99,7 @@ def render_redacted_page(path: Path, number: int, extraction: Extraction, settin
     """Page ``number`` of the file as a JPEG with the writer's identity blacked out.
 
     The page is rasterised at the OCR resolution and handed to routing.redaction's
-    ``redact_page_images`` (tesseract's word boxes locate the words to hide). Any failure raises
+    ``redact_page_image`` (tesseract's word boxes locate the words to hide). Any failure raises
     PageImageError: an unredacted page is never returned in its place.
     """
     stat = path.stat()
@@ -109,7 +108,7 @@ def render_redacted_page(path: Path, number: int, extraction: Extraction, settin
     cached = _REDACTED.get(key)
     if cached is not None:
         return cached
-    from routing.redaction import redact_page_images
+    from routing.redaction import redact_page_image
 
     with open(path, "rb") as fh:
         is_pdf = fh.read(5) == b"%PDF-"
@@ -118,15 +117,10 @@ def render_redacted_page(path: Path, number: int, extraction: Extraction, settin
     else:
         page = _image_frame(str(path), number, settings.max_image_pixels)
     try:
-        with tempfile.TemporaryDirectory(prefix="petitions-redact-") as tmp:
-            single = Path(tmp) / "page.png"
-            page.save(single, compress_level=1)
-            redacted = redact_page_images(single, extraction, settings)
+        redacted = redact_page_image(page, extraction, settings)
     except Exception as exc:  # noqa: BLE001 - tesseract, PIL: whatever failed, show nothing
         raise PageImageError("Không tạo được ảnh đã che thông tin người tố cáo.") from exc
-    if len(redacted) != 1:
-        raise PageImageError("Không tạo được ảnh đã che thông tin người tố cáo.")
-    data = _to_jpeg(redacted[0])
+    data = _to_jpeg(redacted)
     _REDACTED.put(key, data)
     return data
 

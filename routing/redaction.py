@@ -153,39 +153,41 @@ def _ocr_lines(data: dict[str, list]) -> tuple[str, list[tuple[int, int, int]]]:
 
 
 def redact_page_images(path: Path, extraction: Extraction, settings: Settings) -> list[Image.Image]:
-    """The original file's pages with the writer's identity blacked out.
+    """The original file's pages (rasterised PDF pages or image frames), each through
+    :func:`redact_page_image`."""
+    return [redact_page_image(page, extraction, settings) for page in _page_images(path, settings)]
 
-    Pages are rasterised (PDF) or opened (images) and read by tesseract; the page's text is rebuilt
-    line by line from the word boxes and redacted with the same spans as :func:`redact_text` (names,
-    addresses as extracted and on labelled address lines, ID and phone numbers, e-mail). Exactly the
-    words inside a span are covered — not every occurrence of a similar word — and from the
-    signature block's first line down the whole width is covered, since a signature is not a word.
+
+def redact_page_image(page: Image.Image, extraction: Extraction, settings: Settings) -> Image.Image:
+    """One page image with the writer's identity blacked out.
+
+    The page is read by tesseract; its text is rebuilt line by line from the word boxes and redacted
+    with the same spans as :func:`redact_text` (names, addresses as extracted and on labelled address
+    lines, ID and phone numbers, e-mail). Exactly the words inside a span are covered — not every
+    occurrence of a similar word — and from the signature block's first line down the whole width is
+    covered, since a signature is not a word.
     """
     import pytesseract
     from PIL import ImageDraw
 
-    pages = _page_images(path, settings)
-    out: list[Image.Image] = []
-    for page in pages:
-        page = page.convert("RGB")
-        data = pytesseract.image_to_data(page, lang=settings.ocr_lang, output_type=pytesseract.Output.DICT,
-                                         timeout=settings.tesseract_timeout_s)
-        text, words = _ocr_lines(data)
-        spans = _merge(_spans(text, extraction))
-        signature = _signature_start(text, fold(text))
-        draw = ImageDraw.Draw(page)
-        signature_top: int | None = None
-        for start, end, i in words:
-            box = (data["left"][i], data["top"][i], data["left"][i] + data["width"][i],
-                   data["top"][i] + data["height"][i])
-            if any(start < e and s < end for s, e in spans):
-                draw.rectangle(box, fill="black")
-            if signature is not None and signature_top is None and end > signature:
-                signature_top = data["top"][i]
-        if signature_top is not None:
-            draw.rectangle((0, signature_top, page.width, page.height), fill="black")
-        out.append(page)
-    return out
+    page = page.convert("RGB")
+    data = pytesseract.image_to_data(page, lang=settings.ocr_lang, output_type=pytesseract.Output.DICT,
+                                     timeout=settings.tesseract_timeout_s)
+    text, words = _ocr_lines(data)
+    spans = _merge(_spans(text, extraction))
+    signature = _signature_start(text, fold(text))
+    draw = ImageDraw.Draw(page)
+    signature_top: int | None = None
+    for start, end, i in words:
+        box = (data["left"][i], data["top"][i], data["left"][i] + data["width"][i],
+               data["top"][i] + data["height"][i])
+        if any(start < e and s < end for s, e in spans):
+            draw.rectangle(box, fill="black")
+        if signature is not None and signature_top is None and end > signature:
+            signature_top = data["top"][i]
+    if signature_top is not None:
+        draw.rectangle((0, signature_top, page.width, page.height), fill="black")
+    return page
 
 
 def _page_images(path: Path, settings: Settings) -> list[Image.Image]:
