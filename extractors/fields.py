@@ -17,7 +17,7 @@ from typing import Any
 from extractors.accused import extract_accused_how
 from extractors.address import extract_incident_location
 from extractors.dates import extract_letter_date_how
-from extractors.decision_refs import contested_decision, extract_decision_refs, extract_decisions
+from extractors.decision_refs import contested_decision, extract_decisions
 from extractors.petitioner import PetitionerResult, extract_petitioners
 from extractors.subject import extract_subject_how
 from extractors.units import resolve_address_how
@@ -68,7 +68,7 @@ def extract_fields(text: str, settings: Settings, pages: Sequence[PageText] | No
         incident_location=incident,
         subject=subject,
         accused=accused,
-        decision_refs=extract_decision_refs(text),
+        decision_refs=[d.number for d in decisions],  # the distinct references, in order, as parsed once
         letter_date=letter_date,
         decisions=decisions,
         contested_decision_date=contested.date if contested else None,
