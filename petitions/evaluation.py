@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from classifiers.hybrid import format_reliability, reliability
 from models.record import CATEGORIES, LetterRecord, PageText, ReadResult
 from petitions.metrics import macro_f1
 from petitions.pipeline import analyse, process_file
@@ -100,12 +103,17 @@ def score(letters: Sequence[dict[str, Any]], records: Sequence[LetterRecord]) ->
             rates["auto-routed: category correct"].add(ok_cat)
             rates["auto-routed: agency kind+unit correct"].add(ok_route)
     confusion = Counter(zip(gold_cats, pred_cats, strict=True))
+    scored = [(r.category_confidence, r.category == g) for r, g in zip(records, gold_cats, strict=True)
+              if r.category_confidence is not None]
     return {
         "letters": len(letters),
         "macro_f1": macro_f1(gold_cats, pred_cats, CATEGORIES),
         "rates": rates,
         "confusion": confusion,
         "quarantined": sum(r.status == "quarantined" for r in records),
+        # Is category_confidence calibrated on these letters? (accuracy per confidence bin)
+        "reliability": reliability(np.array([c for c, _ in scored], dtype=float),
+                                   np.array([ok for _, ok in scored], dtype=float)),
     }
 
 
@@ -118,6 +126,8 @@ def format_report(name: str, result: dict[str, Any], seconds: float) -> str:
     lines.append(f"{'':>12}{header}")
     for g in CATEGORIES:
         lines.append(f"{g:>12}" + "".join(f"{result['confusion'].get((g, p), 0):>10}" for p in CATEGORIES))
+    lines.append("reliability of category_confidence:")
+    lines.append(format_reliability(result["reliability"]))
     return "\n".join(lines)
 
 
