@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from extractors.petitioner import read_name
-from models.record import Accused
+from models.record import Accused, Decision
 from petitions.text import collapse_spaces, fold, nfc
 
 _DATA = Path(__file__).parent / "data" / "accused.yaml"
@@ -388,21 +388,42 @@ def _complaint(raw: str, folded: str) -> Accused | None:
     return None
 
 
-def extract_accused(text: str) -> Accused | None:
+def _body(issuer: str | None) -> Accused | None:
+    """An issuer as written with its decision ("Chủ tịch UBND xã Gia Viễn", "Sở Xây dựng") as post and body."""
+    if not issuer:
+        return None
+    raw, folded = _texts(issuer)
+    org = _agency(raw, folded, 0, len(folded))
+    pos = _position(folded, 0, len(folded))
+    if org is None and pos is None:
+        return None
+    position = pos[0] if pos and (org is None or pos[1] < org[1]) else None
+    return Accused(position=position, organization=org[0] if org else None)
+
+
+def extract_accused(text: str, contested: Decision | None = None) -> Accused | None:
     """The accused person/body of a denunciation, else the decision-maker of a complaint; None if unnamed."""
-    return extract_accused_how(text)[0]
+    return extract_accused_how(text, contested)[0]
 
 
-def extract_accused_how(text: str) -> tuple[Accused | None, str]:
+def extract_accused_how(text: str, contested: Decision | None = None) -> tuple[Accused | None, str]:
     """:func:`extract_accused` and which rule found it: "labelled" ("Người bị tố cáo: …"), "denounced"
-    (after "tố cáo" / "hành vi … của"), "decision_maker" (of the decision complained about), "issuer"
-    ("UBND … ban hành …"), "wrongdoer" (the person to sanction, a sentence opening on a person and post),
-    "mentioned" (a post and a name, or "đối tượng …", anywhere); "" when none."""
+    (after "tố cáo" / "hành vi … của"), "contested_issuer" (the body written with the decision a
+    complaint contests, ``contested`` from extractors.decision_refs), "decision_maker" (after
+    "quyết định … của"), "issuer" ("UBND … ban hành …"), "wrongdoer" (the person to sanction, a sentence
+    opening on a person and post), "mentioned" (a post and a name, or "đối tượng …", anywhere); "" when
+    none."""
     raw, folded = _texts(text)
     found = _denunciation(raw, folded, labelled_only=True)
     if found:
         return found, "labelled"
-    for rule, fn in (("denounced", _denunciation), ("decision_maker", _complaint), ("issuer", _issuer),
+    found = _denunciation(raw, folded)
+    if found:
+        return found, "denounced"
+    found = _body(contested.issuer if contested else None)
+    if found:
+        return found, "contested_issuer"
+    for rule, fn in (("decision_maker", _complaint), ("issuer", _issuer),
                      ("wrongdoer", _wrongdoer), ("mentioned", _named_anywhere)):
         found = fn(raw, folded)
         if found:

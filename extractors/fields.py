@@ -58,7 +58,7 @@ def extract_fields(text: str, settings: Settings, pages: Sequence[PageText] | No
     decisions = extract_decisions(text)
     contested = contested_decision(text, decisions)
     subject, subject_how = extract_subject_how(text)
-    accused, accused_how = extract_accused_how(text)
+    accused, accused_how = extract_accused_how(text, contested)
     letter_date, date_how = extract_letter_date_how(text)
     ex = Extraction(
         petitioners=who.petitioners,
@@ -87,7 +87,7 @@ _PETITIONER_BASE = {  # (source, introduction and signature agree?) -> confidenc
 }
 _PLACE_BASE = {"new": 0.95, "written_new": 0.95, "old": 0.9, "old_default": 0.75, "anywhere": 0.65,
                "province_only": 0.4}
-_ACCUSED_BASE = {"labelled": 0.9, "denounced": 0.85, "decision_maker": 0.8, "issuer": 0.75, "wrongdoer": 0.65,
+_ACCUSED_BASE = {"labelled": 0.9, "denounced": 0.85, "contested_issuer": 0.8, "decision_maker": 0.8, "issuer": 0.75, "wrongdoer": 0.65,
                  "mentioned": 0.5}
 _SUBJECT_BASE = {"statement+request": 0.85, "statement": 0.8, "topic+request": 0.8, "topic": 0.75,
                  "request": 0.6, "first_sentence": 0.3}

@@ -28,3 +28,24 @@ def test_wrongdoer_named_by_his_house_or_business(body: str, name: str) -> None:
 def test_a_house_of_the_writer_is_no_accused() -> None:
     text = HEAD + "Nhà tôi bị dột, đề nghị xã hỗ trợ sửa chữa.\n"
     assert extract_accused_how(text)[0] is None
+
+
+COMPLAINT = """ĐƠN KHIẾU NẠI
+Kính gửi: Chủ tịch UBND tỉnh Ninh Bình
+Tôi là Kiều Văn Thắng, chủ Hợp tác xã Vận tải Đông Sơn, trú tại phường Tam Điệp, tỉnh Ninh Bình.
+Ngày 4/5/2026 Sở Xây dựng ban hành Quyết định số 61/QĐ-SXD thu hồi giấy phép kinh doanh vận tải của hợp tác xã.
+Việc mất tín hiệu định vị là lỗi của nhà mạng, có Công văn số 12/CV-VTL của nhà mạng, công ty đã báo trước.
+Đề nghị Chủ tịch UBND tỉnh hủy Quyết định số 61/QĐ-SXD.
+"""
+
+
+def test_complaint_accuses_the_body_that_issued_the_contested_decision() -> None:
+    from extractors.decision_refs import contested_decision, extract_decisions
+
+    contested = contested_decision(COMPLAINT, extract_decisions(COMPLAINT))
+    assert contested is not None and contested.number == "61/QĐ-SXD"
+    found, rule = extract_accused_how(COMPLAINT, contested)
+    assert rule == "contested_issuer"
+    assert found is not None and found.organization == "Sở Xây dựng"
+    # Without the contested decision the "… của" after another document is read instead.
+    assert extract_accused_how(COMPLAINT)[0] != found
