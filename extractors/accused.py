@@ -309,6 +309,10 @@ def _wrongdoer(raw: str, folded: str) -> Accused | None:
         pos = _position(folded, anchor, min(stop, anchor + 60))
         if pos is None or pos[1] > anchor + 3:
             continue
+        # read like a denounced person: the post's section and unit ("cán bộ địa chính xã Y") included
+        found = _person_at(raw, folded, m.end(), min(len(folded), stop + 1))
+        if found and found.name == name:
+            return found
         org = _agency(raw, folded, pos[1], stop)
         return Accused(name=name, position=pos[0], organization=org[0] if org else None)
     for m in _SANCTION.finditer(folded):

@@ -275,6 +275,21 @@ def _province_named(text: str | None) -> str | None:
     return None
 
 
+def _commune_province_elsewhere(text: str | None, settings: Settings) -> str | None:
+    """The province of a commune that ``text`` names with its level word ("UBND phường Phố Hiến") when
+    that commune is not the office province's and exists, unambiguously, in one other province."""
+    if not text or not re.search(r"\b(?:xa|phuong|dac khu)\s+\w", norm_words(text)):
+        return None
+    from extractors.units import resolve_address
+
+    loc = resolve_address(text, settings.province)
+    if loc is None or not loc.province or not loc.commune:
+        return None
+    own = office_province(settings)
+    info = resolve_province(loc.province)
+    return info.name if info and info.code != own.code else None
+
+
 def _commune(loc: Location | None) -> str | None:
     return loc.commune.strip() if loc and loc.commune and loc.commune.strip() else None
 
@@ -495,6 +510,8 @@ def derive_facts(
 
     own = office_province(settings)
     accused_province = _province_named(organization)
+    if accused_province is None and accused_commune is None and level in COMMUNE_LEVELS:
+        accused_province = _commune_province_elsewhere(organization, settings)
     matter_province = (
         _province(extraction.incident_location)
         or accused_province

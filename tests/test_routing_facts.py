@@ -154,3 +154,18 @@ def test_a_head_whose_unit_is_named_where_the_writer_introduces_himself() -> Non
     d = route_letter(ex, cls, RECEIVED, SETTINGS, text=text)
     assert d.facts.accused_level == "department_staff" and d.route is not None
     assert (d.route.agency_kind, d.rule) == ("so_giao_duc_dao_tao", "R11")
+
+
+def test_a_commune_official_of_another_province_sends_the_letter_there() -> None:
+    text = _letter("Ban Tiếp công dân tỉnh Ninh Bình",
+                   "Ông Hồ Văn Sỹ, cán bộ địa chính phường Phố Hiến, đã ký xác nhận ranh giới thửa đất của mẹ tôi "
+                   "khi mẹ tôi vắng nhà.\nTôi tố cáo ông Sỹ xác nhận không đúng sự thật, đề nghị xử lý.")
+    ex = extract_fields(text, SETTINGS)
+    assert ex.accused is not None and ex.accused.organization == "UBND phường Phố Hiến"
+    facts = derive_facts(ex, classify(text, ex), SETTINGS, text=text)
+    assert facts.matter_province == "Hưng Yên" and facts.other_province
+    # The same post in a ward of our own province stays here.
+    here = text.replace("Phố Hiến", "Hoa Lư")
+    ex = extract_fields(here, SETTINGS)
+    facts = derive_facts(ex, classify(here, ex), SETTINGS, text=here)
+    assert facts.accused_commune == "Hoa Lư" and not facts.other_province
