@@ -328,6 +328,7 @@ class _Signals:
     province_wide: tuple[tuple[re.Pattern[str], int], ...]
     local: tuple[tuple[re.Pattern[str], int], ...]
     addressee: Mapping[str, int]
+    incident_overruled_by: int | None
     judicial: tuple[tuple[str, re.Pattern[str]], ...]
     judicial_context: re.Pattern[str]
 
@@ -345,6 +346,7 @@ def _signals() -> _Signals:
             province_wide=_weighted(d["scope"]["province_wide"]),
             local=_weighted(d["scope"]["local"]),
             addressee={k: int(v) for k, v in (d["scope"].get("addressee") or {}).items()},
+            incident_overruled_by=d["scope"].get("incident_overruled_by"),
             judicial=judicial,
             judicial_context=_rx(*d["judicial_context"]),
         )
@@ -500,7 +502,9 @@ def derive_facts(
         local_text = local_score > pw or (local_score == pw and petitioner_commune is not None)
     else:
         local_text = local_score > pw
-    local = bool(incident_commune) or level in LOCAL_LEVELS or bool(accused_commune) or (
+    margin = _signals().incident_overruled_by
+    named_place = bool(incident_commune) and (margin is None or pw - local_score < margin)
+    local = named_place or level in LOCAL_LEVELS or bool(accused_commune) or (
         local_text and bool(body_commune or addressee_commune or petitioner_commune)
     )
     if local and incident_commune is None:

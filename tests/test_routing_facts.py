@@ -169,3 +169,19 @@ def test_a_commune_official_of_another_province_sends_the_letter_there() -> None
     ex = extract_fields(here, SETTINGS)
     facts = derive_facts(ex, classify(here, ex), SETTINGS, text=here)
     assert facts.accused_commune == "Hoa Lư" and not facts.other_province
+
+
+def test_a_place_named_in_a_province_wide_matter_does_not_make_it_local() -> None:
+    body = ("Tôi đi làm hằng ngày ở phường Hoa Lư. Từ khi hợp nhất tỉnh, các tuyến xe buýt trong tỉnh bị cắt "
+            "bớt chuyến, các xã vùng xa không còn xe, công nhân các khu công nghiệp và người đi bệnh viện tỉnh "
+            "phải đi xe khách tư nhân giá cao. Đề nghị Sở rà soát mạng lưới xe buýt toàn tỉnh.")
+    text = _letter("Giám đốc Sở Xây dựng tỉnh Ninh Bình", body)
+    ex = extract_fields(text, SETTINGS)
+    cls = Classification(category="phan_anh", category_confidence=0.9, domain="giao_thong")
+    facts = derive_facts(ex, cls, SETTINGS, {"giao_thong": "so_xay_dung"}, text=text)
+    assert facts.scope == "province_wide" and facts.department == "so_xay_dung"
+    # A letter about one hamlet's road, naming the same ward, stays local.
+    text = _letter("Chủ tịch UBND phường Hoa Lư", "Đường ngõ 5 tổ dân phố 3 phường Hoa Lư bị sụt lún. Đề nghị "
+                   "phường sửa chữa.")
+    ex = extract_fields(text, SETTINGS)
+    assert derive_facts(ex, cls, SETTINGS, {"giao_thong": "so_xay_dung"}, text=text).scope == "local"
