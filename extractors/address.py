@@ -132,15 +132,23 @@ _PLACE_WORDS = frozenset({
 })
 
 
+_ABBREVIATIONS = frozenset({"p", "x", "q", "h", "t", "tp", "tx", "tt", "tdp", "kp", "st"})
+
+
 def _trim_to_place(span: str) -> str:
     """In mixed-case text, an address ends at the first lower-case word that is no level or street word
     ("phường Hoa Lư thì bị …" -> "phường Hoa Lư"). Text in one case is returned as it is."""
     letters = [c for c in span if c.isalpha()]
     if not any(c.isupper() for c in letters) or all(c.isupper() for c in letters):
         return span
+    prev: re.Match[str] | None = None
     for m in re.finditer(r"[^\s,.;:()\-–]+", span):
         tok = m.group()
         f = fold(tok)
+        # a full stop after a word that is no abbreviation ("P.", "TP.") ends the sentence, and the place
+        if prev is not None and re.match(r"\.\s", span[prev.end():m.start()]) and fold(prev.group()) not in _ABBREVIATIONS:
+            return span[: prev.end()]
+        prev = m
         if f == "thi":  # "thì" ends the place, "thị trấn" / "thị xã" does not
             nxt = fold(span[m.end():].lstrip()[:4])
             if not nxt.startswith(("tran", "xa")):

@@ -160,6 +160,19 @@ def test_incident_location(body: str, commune: str | None, province: str,
 
 
 @pytest.mark.parametrize(
+    ("body", "as_written"),
+    [
+        ("Con tôi đi làm ở phường Tây Hoa Lư. Từ tháng 3 công ty nợ lương.", "phường Tây Hoa Lư"),
+        ("Thửa đất tại thôn Bến, xã Gia Trấn, tỉnh Ninh Bình. Tôi đã nộp hồ sơ.",
+         "xã Gia Trấn, tỉnh Ninh Bình"),
+    ],
+)
+def test_incident_place_ends_with_its_sentence(body: str, as_written: str) -> None:
+    inc = extract_fields(HOME + body, SETTINGS).incident_location
+    assert inc is not None and inc.as_written == as_written
+
+
+@pytest.mark.parametrize(
     "body",
     [
         "Đường liên thôn tại xóm 5, xã Gia Hưng bị xe tải làm hỏng.",  # the writer's own commune
