@@ -392,6 +392,22 @@ def _complaint(raw: str, folded: str) -> Accused | None:
     return None
 
 
+def _introduced(raw: str, folded: str, found: Accused) -> Accused:
+    """A person denounced by name alone ("hành vi … của ông X") whose post and body the letter gave
+    where it first named him ("Hồ sơ do ông X, chuyên viên Văn phòng …, thụ lý"): read them there."""
+    if not found.name or found.position or found.organization:
+        return found
+    key = fold(found.name)
+    lo, hi = _addressee_span(folded)
+    for m in re.finditer(re.escape(key), folded):
+        if lo <= m.start() < hi:
+            continue
+        other = _person_at(raw, folded, m.start(), min(len(folded), m.start() + 300))
+        if other and other.name == found.name and (other.position or other.organization):
+            return other
+    return found
+
+
 def _body(issuer: str | None) -> Accused | None:
     """An issuer as written with its decision ("Chủ tịch UBND xã Gia Viễn", "Sở Xây dựng") as post and body."""
     if not issuer:
@@ -420,10 +436,10 @@ def extract_accused_how(text: str, contested: Decision | None = None) -> tuple[A
     raw, folded = _texts(text)
     found = _denunciation(raw, folded, labelled_only=True)
     if found:
-        return found, "labelled"
+        return _introduced(raw, folded, found), "labelled"
     found = _denunciation(raw, folded)
     if found:
-        return found, "denounced"
+        return _introduced(raw, folded, found), "denounced"
     found = _body(contested.issuer if contested else None)
     if found:
         return found, "contested_issuer"

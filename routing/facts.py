@@ -119,6 +119,9 @@ _DEPARTMENT_UNITS = (
     (_rx("trung học phổ thông", "thpt", "pt dtnt", "phổ thông dân tộc nội trú", "trường chuyên", "cao đẳng",
          "giáo dục thường xuyên", "gdtx"), "so_giao_duc_dao_tao"),
     (_rx("bệnh viện", "trung tâm y tế", "ttyt", "trung tâm kiểm soát bệnh tật"), "so_y_te"),
+    (_rx("văn phòng đăng ký đất đai", "chi nhánh văn phòng đăng ký", "trung tâm phát triển quỹ đất"),
+     "so_nong_nghiep_moi_truong"),
+    (_rx("trung tâm dịch vụ việc làm"), "so_noi_vu"),
 )
 _COMMUNE_UNITS = _rx("mầm non", "mẫu giáo", "tiểu học", "trung học cơ sở", "thcs", "trạm y tế")
 

@@ -49,3 +49,13 @@ def test_complaint_accuses_the_body_that_issued_the_contested_decision() -> None
     assert found is not None and found.organization == "Sở Xây dựng"
     # Without the contested decision the "… của" after another document is read instead.
     assert extract_accused_how(COMPLAINT)[0] != found
+
+
+def test_a_person_denounced_by_name_keeps_the_post_given_where_he_was_introduced() -> None:
+    text = ("Kính gửi: Giám đốc Sở Nông nghiệp và Môi trường tỉnh Ninh Bình\n\n"
+            "Tôi là Đinh Thị Hằng, trú tại phường Thiên Trường, tỉnh Ninh Bình.\n"
+            "Tháng 2/2026 tôi nộp hồ sơ tại Văn phòng Đăng ký đất đai tỉnh. Hồ sơ do ông Mạc Văn Lộc, chuyên viên, "
+            "thụ lý.\nTôi đề nghị xử lý hành vi nhũng nhiễu người dân của ông Mạc Văn Lộc.\n")
+    found, rule = extract_accused_how(text)
+    assert rule == "denounced"
+    assert found is not None and found.name == "Mạc Văn Lộc" and found.position == "chuyên viên"

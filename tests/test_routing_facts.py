@@ -185,3 +185,13 @@ def test_a_place_named_in_a_province_wide_matter_does_not_make_it_local() -> Non
                    "phường sửa chữa.")
     ex = extract_fields(text, SETTINGS)
     assert derive_facts(ex, cls, SETTINGS, {"giao_thong": "so_xay_dung"}, text=text).scope == "local"
+
+
+def test_staff_of_a_department_service_unit_are_that_departments() -> None:
+    text = _letter("Giám đốc Sở Nông nghiệp và Môi trường tỉnh Ninh Bình",
+                   "Tháng 2/2026 tôi nộp hồ sơ tại Văn phòng Đăng ký đất đai tỉnh. Hồ sơ do ông Mạc Văn Lộc, "
+                   "chuyên viên, thụ lý.\nTôi tố cáo hành vi nhũng nhiễu người dân của ông Mạc Văn Lộc, đề nghị "
+                   "xử lý.")
+    ex = extract_fields(text, SETTINGS)
+    facts = derive_facts(ex, classify(text, ex), SETTINGS, text=text)
+    assert facts.accused_level == "department_staff" and facts.department == "so_nong_nghiep_moi_truong"
