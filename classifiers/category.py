@@ -9,6 +9,7 @@ second-time complaint) and the domain come from their own signals over the whole
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from classifiers.matching import Hit, find_hits, request_spans
@@ -64,27 +65,48 @@ def request_line_categories(body: str, rules: Rules) -> list[str]:
     return out
 
 
-def segment_categories(body: str, rules: Rules) -> list[str]:
-    """The category of each matter the writer turns to ("Ngoài ra…", "Một việc nữa…", "Bên cạnh
-    đó…"): the part from such a cue to the end of its paragraph (line) is scored alone and counts when
-    one category wins it by at least ``segment_min`` points."""
-    minimum = rules.set.mixed.segment_min
-    if not minimum or rules.second_matter is None:
+_SENTENCE_START = re.compile(r"(?:^|[\n.;:!?])[\s\-–•*+]*(?:\(?(?:\d{1,2}|[a-e])[.)]\s*)?$")
+
+
+def _parts(folded: str, rules: Rules) -> list[tuple[int, int, float]]:
+    """The matters a writer turns to: (start, end, margin needed). A part runs from a cue ("Ngoài
+    ra…", "Một việc nữa…") or a section marker ("2.", "Thứ hai,") to the end of its paragraph (line);
+    the text before the first of them is the first matter."""
+    spec = rules.set.mixed
+    starts: dict[int, float] = {}
+    if rules.second_matter is not None and spec.segment_min:
+        for m in rules.second_matter.finditer(folded):
+            if spec.cues_at_sentence_start and not _SENTENCE_START.search(folded, max(0, m.start() - 12), m.start()):
+                continue
+            starts[m.start()] = spec.segment_min
+    if rules.section_marker is not None and spec.section_min:
+        for m in rules.section_marker.finditer(folded):
+            at = m.start() + len(m.group()) - len(m.group().lstrip())
+            starts.setdefault(at, spec.section_min)
+    if not starts:
         return []
-    folded = fold_key(body)
-    cues = [m.start() for m in rules.second_matter.finditer(folded)]
-    if not cues:
-        return []
-    # the first matter: everything before the first cue; then each cue's paragraph
-    parts = [(0, cues[0])]
-    for start in cues:
+    ordered = sorted(starts)
+    parts = [(0, ordered[0], min(starts.values()))]
+    for start in ordered:
         end = folded.find("\n", start)
-        parts.append((start, end if end >= 0 else len(folded)))
+        parts.append((start, end if end >= 0 else len(folded), starts[start]))
+    return parts
+
+
+def segment_categories(body: str, rules: Rules) -> list[str]:
+    """The category of each matter the writer turns to (see ``_parts``): each part is scored alone
+    and counts when one legal class wins it by at least its margin (``segment_min`` after a cue,
+    ``section_min`` for a numbered or ordinal section)."""
+    folded = fold_key(body)
     out = []
-    for start, end in parts:
+    for start, end, minimum in _parts(folded, rules):
         totals = dict.fromkeys(CATEGORIES, 0.0)
         for h in find_hits(folded[start:end], rules, _CATEGORY_TARGETS):
             totals[h.target] += h.points
+        head = folded[start: min(end, start + rules.set.mixed.announce_within)]
+        for cat, pattern in rules.announce:
+            if pattern.search(head):
+                totals[cat] += rules.set.mixed.announce_points
         top = max(CATEGORIES, key=lambda c: totals[c])
         # the margin is over the other legal classes (kiến nghị and phản ánh together are one)
         mine = sum(totals[c] for c in CATEGORIES if _same_class(c, top, rules))

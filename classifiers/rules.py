@@ -124,6 +124,17 @@ class MixedSpec(_Strict):
     # or by the score test.
     line_secondaries: list[str] = Field(default_factory=list)
     second_matter_cues: list[str] = Field(default_factory=list)
+    # Cues count only where a sentence (or a line, after a list marker) starts.
+    cues_at_sentence_start: bool = False
+    # Regexes (folded, anchored at a line start) of numbered or ordinal sections ("2.", "b)", "II.",
+    # "Thứ hai,"): each section is scored alone like a cue's part, with its own margin.
+    section_markers: list[str] = Field(default_factory=list)
+    section_min: float = Field(default=0.0, ge=0)
+    # A part that opens by naming its matter ("Việc thứ hai, tôi xin tố cáo: …") gets these points
+    # for that category when the phrase lies within announce_within characters of the part's start.
+    announce: dict[str, list[str]] = Field(default_factory=dict)
+    announce_points: float = Field(default=0.0, ge=0)
+    announce_within: int = Field(default=80, ge=0)
     segment_min: float = Field(default=0.0, ge=0)
 
 
@@ -238,6 +249,15 @@ class Rules:
         self.request_cue = re.compile("|".join(phrase_regex(c) for c in ruleset.request.cues))
         cues = ruleset.mixed.second_matter_cues
         self.second_matter = re.compile("|".join(phrase_regex(c) for c in cues)) if cues else None
+        self.announce = [
+            (cat, re.compile("|".join(phrase_regex(p) for p in phrases)))
+            for cat, phrases in ruleset.mixed.announce.items() if phrases
+        ]
+        markers = ruleset.mixed.section_markers
+        self.section_marker = (
+            re.compile(r"^[ \t]*(?:" + "|".join(regex_source(m) for m in markers) + ")", re.MULTILINE)
+            if markers else None
+        )
         t = ruleset.title
         self.title_prefix = re.compile(r"^(" + "|".join(phrase_regex(p) for p in t.prefixes) + r")")
         self.title_generic = re.compile(r"^(" + "|".join(phrase_regex(p) for p in t.generic_prefixes) + r")")

@@ -443,6 +443,39 @@ def test_a_denunciation_as_the_second_matter_of_a_phan_anh() -> None:
     assert (mixed, secondary) == (True, "to_cao") and category in ("phan_anh", "kien_nghi")
 
 
+_COMPLAINT = ("Ngày 12/3/2026 Chủ tịch UBND xã ban hành Quyết định số 77/QĐ-UBND thu hồi 150 m² đất vườn của gia "
+              "đình tôi, áp giá bồi thường thấp hơn giá thị trường. Tôi không đồng ý với quyết định này.\n")
+
+
+@pytest.mark.parametrize("body", [
+    # numbered sections: the second is another matter
+    "1. " + _COMPLAINT + "Đề nghị Chủ tịch UBND xã xem xét lại, hủy Quyết định số 77/QĐ-UBND.\n2. " + _DENOUNCE,
+    # a cue that turns to another matter, which it names ("tôi xin tố cáo")
+    _COMPLAINT + "Đề nghị hủy Quyết định số 77/QĐ-UBND.\nViệc thứ hai, tôi xin tố cáo: ông Khánh nhận tiền "
+    "của hộ bà Lý để xác nhận sai nguồn gốc đất.\n",
+    # "Riêng …" at a sentence start: the writer's own case after a report about the village
+    "Đường trục thôn Đông bị xe tải làm hỏng nặng, mưa xuống ngập lầy, tôi xin phản ánh để xã biết và sửa chữa. "
+    "Riêng gia đình tôi: " + _COMPLAINT + "Đề nghị hủy Quyết định số 77/QĐ-UBND.\n",
+])
+def test_second_matters_in_sections_and_after_cues(body: str) -> None:
+    from classifiers.category import segment_categories
+
+    _, mixed, secondary = _mixed_of(body)
+    assert mixed and secondary is not None
+    # the parts themselves, scored alone, hold the two matters
+    assert {"khieu_nai", secondary} <= set(segment_categories(body, load_rules()))
+
+
+def test_a_remedy_joined_mid_sentence_is_the_same_matter() -> None:
+    # "đồng thời" inside the request sentence asks a remedy for the same decision, not another matter
+    body = _COMPLAINT + ("Đề nghị Chủ tịch UBND xã hủy Quyết định số 77/QĐ-UBND, đồng thời xem xét trách nhiệm "
+                         "của cán bộ đã lập phương án.\n")
+    assert _mixed_of(body) == ("khieu_nai", False, None)
+    from classifiers.category import segment_categories
+
+    assert "to_cao" not in segment_categories(body, load_rules())
+
+
 @pytest.mark.parametrize(("body", "crime"), [
     # posing as an official to take a deposit: fraud
     ("Ông Hà Văn Lực tự xưng là cán bộ Sở Nông nghiệp và Môi trường, hứa lo giao đất rồi lấy của tôi 120 "
