@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from classifiers.rules import Rules
+from petitions.text import fold
 
 _LIST_ITEM = re.compile(r"^\s*([-+*•]|\d+[.)/]|[a-z][.)])\s*")
 
@@ -42,6 +43,12 @@ def request_spans(folded: str, rules: Rules) -> list[tuple[int, int]]:
             in_list = False
         offset += len(line)
     return spans
+
+
+def _same_accents(quote: str, phrase: str) -> bool:
+    """The text matches the phrase with its tone marks, or carries none at all (typed without them)."""
+    words = " ".join(quote.split()).lower()
+    return words == " ".join(phrase.split()).lower() or words == fold(words)
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
@@ -81,6 +88,8 @@ def find_hits(
         for pattern in sig.patterns:
             for m in pattern.finditer(folded):
                 quote = source[m.start() : m.end()] if source is not None else m.group(0)
+                if spec.accents and pattern.phrase and source is not None and not _same_accents(quote, pattern.phrase):
+                    continue
                 found.append((m.start(), m.end(), pattern.phrase or " ".join(quote.split())))
         accepted: list[tuple[int, int, str]] = []
         for start, end, evidence in sorted(found, key=lambda f: (f[0], f[0] - f[1])):

@@ -72,6 +72,9 @@ class SignalSpec(_Strict):
     phrases: list[str] = Field(default_factory=list)
     regex: list[str] = Field(default_factory=list)
     max_hits: int = Field(default=1, ge=1, le=10)  # distinct matches counted (domains count volume)
+    # Phrases that fold like common words ("côn đồ" / "còn đổ", "đánh đề" / "đành để"): written with
+    # tone marks, they must match with them (text typed without any tone mark still matches folded).
+    accents: bool = False
     note: str = ""
 
     @field_validator("category")
@@ -210,11 +213,11 @@ class CompiledPattern:
     anchor: str | None  # a word the folded text must contain for the phrase to match (a fast pre-check)
 
     def finditer(self, folded: str) -> Iterator[re.Match[str]]:
-        """Matches in folded text; a phrase must also start on a word boundary."""
+        """Matches in folded text that start on a word boundary."""
         if self.anchor is not None and self.anchor not in folded:
             return
         for m in self.regex.finditer(folded):
-            if self.phrase is None or m.start() == 0 or not _word_char(folded[m.start() - 1]):
+            if m.start() == 0 or not _word_char(folded[m.start() - 1]):
                 yield m
 
 

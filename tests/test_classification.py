@@ -498,6 +498,23 @@ def test_crime_signs_from_fraud_and_bribes(body: str, crime: bool) -> None:
     assert classify(text, extract_fields(text, Settings())).crime_signs is crime
 
 
+@pytest.mark.parametrize(("body", "crime"), [
+    # words that fold like crime words, written with their tone marks, are not crime words
+    ("Xe tải đêm nào cũng đổ phế thải ra bờ mương, có đêm còn đổ cả vải vụn. Đề nghị xã kiểm tra.", False),
+    ("Xã không có trung tâm ôn thi, nhiều nhà đành để con tự học. Đề nghị mở lớp ôn tập.", False),
+    ("Đề nghị hủy quyết định hoãn thi hành án, áp dụng biện pháp ngăn chặn tẩu tán tài sản.", False),
+    # the crime words themselves, with or without tone marks
+    ("Bọn côn đồ kéo đến nhà tôi đập cửa, chửi bới. Đề nghị công an xử lý.", True),
+    ("Nha ong Tu to chuc danh de, ghi lo de cong khai. De nghi cong an xa xu ly.", True),
+])
+def test_crime_words_that_fold_like_common_words(body: str, crime: bool) -> None:
+    from extractors.fields import extract_fields
+    from petitions.settings import Settings
+
+    text = _HEAD + body + "\nNgười làm đơn\nLã Văn Tường\n"
+    assert classify(text, extract_fields(text, Settings())).crime_signs is crime
+
+
 def test_a_first_complaint_answered_and_upheld_makes_this_the_second() -> None:
     from extractors.fields import extract_fields
     from petitions.settings import Settings
