@@ -158,7 +158,9 @@ def _addressee_span(folded: str) -> tuple[int, int]:
     return (m.start(), end if end >= 0 else min(len(folded), m.end() + 300))
 
 
-_LABELLED = re.compile(r"(?m)^\W*(?:nguoi|doi\s+tuong)\s+bi\s+to\s+cao\s*(?:la)?\s*[:\-]\s*")
+_LABELLED = re.compile(
+    r"(?m)^\W*(?:nguoi|doi\s+tuong|co\s+quan|don\s+vi|to\s+chuc)\s+bi\s+(?:to\s+cao|khieu\s+nai)\s*(?:la)?\s*[:\-]\s*"
+)
 _UNIT_AFTER_POST = re.compile(r"\s*,?\s*(?:ubnd\s+|uy\s+ban\s+nhan\s+dan\s+)?(xa|phuong|thi\s+tran|dac\s+khu)\s+(?=\w)")
 
 
@@ -263,6 +265,11 @@ def _denunciation(raw: str, folded: str, labelled_only: bool = False) -> Accused
         found = _person_at(raw, folded, m.end(), min(len(folded), m.end() + 300))
         if found:
             return found
+        # a body labelled as the accused ("Người bị khiếu nại: Chi nhánh Văn phòng Đăng ký đất đai …")
+        line_end = folded.find("\n", m.end())
+        org = _agency(raw, folded, m.end(), line_end if line_end >= 0 else len(folded))
+        if org:
+            return Accused(organization=org[0])
     if labelled_only:
         return None
     cues = sorted((m for pat in (_DENOUNCE, _WRONGDOING) for m in pat.finditer(folded)), key=lambda m: m.start())

@@ -59,3 +59,13 @@ def test_a_person_denounced_by_name_keeps_the_post_given_where_he_was_introduced
     found, rule = extract_accused_how(text)
     assert rule == "denounced"
     assert found is not None and found.name == "Mạc Văn Lộc" and found.position == "chuyên viên"
+
+
+def test_a_body_labelled_as_the_one_complained_about() -> None:
+    text = ("Kính gửi: Giám đốc Sở Nông nghiệp và Môi trường tỉnh Ninh Bình\n\n"
+            "Người khiếu nại: Đồng Văn Mạnh, xóm 2, xã Hải Hưng, tỉnh Ninh Bình.\n"
+            "Người bị khiếu nại: Chi nhánh Văn phòng Đăng ký đất đai khu vực Hải Hậu.\n"
+            "Ngày 2/3/2026 Chi nhánh trả lại hồ sơ tách thửa của tôi. Đề nghị Giám đốc Sở xem xét.\n")
+    found, rule = extract_accused_how(text)
+    assert rule == "labelled"
+    assert found is not None and found.organization == "Văn phòng Đăng ký đất đai"
