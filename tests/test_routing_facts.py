@@ -32,7 +32,11 @@ PROVINCE_WIDE = ("Nhiều bệnh viện tuyến tỉnh quá tải, người bệ
                  "trên địa bàn tỉnh có giải pháp.")
 
 
-@pytest.mark.parametrize(("body", "local"), [(LOCAL, True), (PROVINCE_WIDE, False)])
+POLICY = ("Ở xóm tôi nhiều người đóng bảo hiểm xã hội tự nguyện được vài năm rồi bỏ. Một số tỉnh đã có chính "
+          "sách hỗ trợ thêm. Tôi kiến nghị Sở tham mưu cho tỉnh hỗ trợ thêm mức đóng cho nông dân.")
+
+
+@pytest.mark.parametrize(("body", "local"), [(LOCAL, True), (PROVINCE_WIDE, False), (POLICY, False)])
 def test_scope_from_the_body(body: str, local: bool) -> None:
     _, folded_body = letter_parts(_letter("Chủ tịch UBND xã Liêm Hà", body))
     pw, lo = scope_scores(folded_body)
