@@ -211,6 +211,20 @@ def _post_with_section(raw: str, folded: str, pos: tuple[str, int, int], org: tu
     return position, org_text
 
 
+def _is_commune_after_level(folded: str, at: int, cand: str) -> bool:
+    """``cand`` (read as a name at ``at``) follows a commune level word and is that commune's name."""
+    level = re.search(r"\b(xa|phuong|thi tran|dac khu|tinh)\s+$", folded[max(0, at - 12): at])
+    if not level:
+        return False
+    from extractors.units import resolve_address
+
+    loc = resolve_address(f"{level.group(1)} {cand}")
+    if loc is None:
+        return False
+    unit = loc.province if level.group(1) == "tinh" else loc.commune
+    return unit is not None and fold(unit) == fold(cand)
+
+
 def _person_at(raw: str, folded: str, start: int, window_end: int) -> Accused | None:
     """The accused person read at ``start``: name, then post and body in the same sentence.
 
@@ -228,6 +242,8 @@ def _person_at(raw: str, folded: str, start: int, window_end: int) -> Accused | 
             # the post first, then the name: "cán bộ địa chính xã Trần Văn B", "trưởng thôn Lê Văn C"
             for nm in re.finditer(r"\S+", raw[pre_pos[2]: min(len(raw), pre_pos[2] + 60)]):
                 cand = read_name(raw[pre_pos[2] + nm.start(): pre_pos[2] + nm.start() + 80])
+                if cand and _is_commune_after_level(folded, pre_pos[2] + nm.start(), cand):
+                    break  # "cán bộ xã Ninh Giang": the commune, not a person
                 if cand:
                     name, at = cand, pre_pos[2] + nm.start()
                     break

@@ -113,6 +113,7 @@ _CONTEST_ANAPHOR = re.compile(
     + r"(?:cac\s+)?(?:quyet\s+dinh|qd)\b(?:\s+(?:xu\s+phat|thu\s+hoi\s+dat|ky\s+luat|giai\s+quyet[^.;\n]{0,40}?))?"
     r"\s*(?:so\s+)?(?:neu\s+tren|noi\s+tren|tren|nay|do(?=\s*[,.;\n])|da\s+neu|vua\s+neu)\b"
 )
+_THEN_BODY = re.compile(r"\s*,\s*")
 _COMPLAINT_WORD = re.compile(r"\bkhieu\s+nai\b")
 _SENTENCE_START = re.compile(r"[.;!?\n](?=[^.;!?\n]*$)")
 
@@ -122,7 +123,12 @@ def _issuer_after(raw: str, folded: str, at: int) -> str | None:
 
     m = _OF.match(folded, at)
     if not m:
-        return None
+        # "Theo QĐ số 22/QĐ-UBND ngày …, UBND xã X thu hồi …": the body acting on it right after
+        m = _THEN_BODY.match(folded, at)
+        if not m:
+            return None
+        org = find_agency(raw, folded, m.end(), min(len(folded), m.end() + 80))
+        return org[0] if org and org[1] == m.end() else None
     lo = m.end()
     hi = min(len(folded), lo + 120)
     stop = re.compile(r"[.;\n]|\bve\s+viec\b|\bthi\b").search(folded, lo, hi)
@@ -159,8 +165,8 @@ def _issuer_before(raw: str, folded: str, at: int) -> str | None:
         return None
     # the agency's own end is not known here: the verb must follow somewhere before the reference
     tail = folded[best[1]: at]
-    if not re.search(r"\b(?:ra|ban\s+hanh|ky|gui)\s+(?:quyet\s+dinh|qd|thong\s+bao|van\s+ban|cong\s+van|ket\s+luan)\b",
-                     tail):
+    if not re.search(r"\b(?:(?:ra|ban\s+hanh|ky|gui)\s+|giai\s+quyet\b[^.;\n]{0,40}?\bbang\s+)"
+                     r"(?:quyet\s+dinh|qd|thong\s+bao|van\s+ban|cong\s+van|ket\s+luan)\b", tail):
         return None
     return best[0]
 

@@ -69,3 +69,12 @@ def test_a_body_labelled_as_the_one_complained_about() -> None:
     found, rule = extract_accused_how(text)
     assert rule == "labelled"
     assert found is not None and found.organization == "Văn phòng Đăng ký đất đai"
+
+
+@pytest.mark.parametrize("text", [
+    "Cán bộ xã Ninh Giang bây giờ ăn chơi, làm việc gì dân cũng phải bôi trơn. Đề nghị tỉnh thanh tra.",
+    "Tôi đề nghị Chủ tịch UBND tỉnh Ninh Bình xem xét, tôi tố cáo cán bộ xã Gia Hưng gây khó dễ.",
+])
+def test_a_commune_or_province_after_a_post_is_no_persons_name(text: str) -> None:
+    found, _ = extract_accused_how("Kính gửi: Ban Tiếp công dân tỉnh\n\n" + text)
+    assert found is None or found.name not in ("Ninh Giang", "Ninh Bình", "Gia Hưng")

@@ -54,6 +54,20 @@ def test_date_and_issuer_come_from_any_mention() -> None:
     assert extract_fields(text, SETTINGS).contested_decision_date == dt.date(2026, 6, 9)
 
 
+@pytest.mark.parametrize(("text", "issuer"), [
+    # the body that acts on the decision right after it
+    ("Theo QĐ số 22/QĐ-UBND ngày 26/9/2025, UBND xã Lý Nhân thu hồi giấy chứng nhận của tôi.", "UBND xã Lý Nhân"),
+    # a first complaint settled "bằng Quyết định số …"
+    ("Tôi đã được Chủ tịch UBND xã Vạn Thắng giải quyết khiếu nại lần đầu bằng Quyết định số 1556/QĐ-UBND.",
+     "UBND xã Vạn Thắng"),
+    # a comma followed by something else is no issuer
+    ("Theo QĐ số 22/QĐ-UBND ngày 26/9/2025, gia đình tôi bị thu hồi 100 m² đất.", None),
+])
+def test_issuer_written_around_the_reference(text: str, issuer: str | None) -> None:
+    (d,) = extract_decisions(text)
+    assert d.issuer == issuer
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
