@@ -416,8 +416,9 @@ def scope_scores(body: str) -> tuple[int, int]:
 _REQUEST_CUE = re.compile(r"\b(?:de nghi|kien nghi|yeu cau|mong|xin|kinh de nghi|kinh mong)\b")
 
 
-def judicial_body(body: str) -> AccusedLevel | None:
-    """The court, enforcement office or procuracy a letter about a judicial matter concerns, or None."""
+def judicial_body(body: str, requested_only: bool = False) -> AccusedLevel | None:
+    """The court, enforcement office or procuracy a letter about a judicial matter concerns, or None
+    (with ``requested_only``: only one the writer asks to act)."""
     words = norm_words(body)
     sig = _signals()
     if not sig.judicial_context.search(words):
@@ -432,6 +433,8 @@ def judicial_body(body: str) -> AccusedLevel | None:
         hits = sorted((hit.start(), level) for hit, level in found if hit)
         if hits:
             return hits[0][1]  # type: ignore[return-value]
+    if requested_only:
+        return None
     hits = sorted((hit.start(), level) for level, pat in sig.judicial if (hit := pat.search(words)))
     return hits[0][1] if hits else None  # type: ignore[return-value]
 
@@ -459,6 +462,9 @@ def derive_facts(
         judicial = judicial_body(body)
         if judicial is not None:
             level = judicial
+    elif level in _JUDICIAL_LEVELS:
+        # the court that gave a judgment, but the writer asks the procuracy to protest it: the procuracy
+        level = judicial_body(body, requested_only=True) or level
     unit_department = None
     if level == "official_unknown" and not organization:
         # "của Hiệu trưởng" with the school named elsewhere in the letter (often where the writer says

@@ -199,3 +199,17 @@ def test_staff_of_a_department_service_unit_are_that_departments() -> None:
     ex = extract_fields(text, SETTINGS)
     facts = derive_facts(ex, classify(text, ex), SETTINGS, text=text)
     assert facts.accused_level == "department_staff" and facts.department == "so_nong_nghiep_moi_truong"
+
+
+def test_a_judgment_the_procuracy_is_asked_to_protest_goes_to_the_procuracy() -> None:
+    text = _letter("Viện kiểm sát nhân dân tỉnh Ninh Bình",
+                   "Bản án dân sự phúc thẩm số 18/2025/DS-PT ngày 26/4/2025 của Tòa án nhân dân tỉnh Nam Định buộc "
+                   "tôi trả lại 86 m² đất. Bản án không xem xét chứng cứ của tôi.\nTôi đề nghị Viện kiểm sát nhân "
+                   "dân tỉnh xem xét, kháng nghị giám đốc thẩm đối với bản án trên.")
+    ex = extract_fields(text, SETTINGS)
+    cls = Classification(category="kien_nghi", category_confidence=0.9, domain="tu_phap")
+    assert derive_facts(ex, cls, SETTINGS, text=text).accused_level == "procuracy"
+    # asking the court itself to review its judgment stays with the court
+    court = text.replace("Viện kiểm sát nhân dân tỉnh xem xét, kháng nghị", "Tòa án nhân dân tỉnh xem xét lại theo thủ tục")
+    ex = extract_fields(court, SETTINGS)
+    assert derive_facts(ex, cls, SETTINGS, text=court).accused_level == "court"
