@@ -88,7 +88,7 @@ def find_hits(
         for pattern in sig.patterns:
             for m in pattern.finditer(folded):
                 quote = source[m.start() : m.end()] if source is not None else m.group(0)
-                if spec.accents and pattern.phrase and source is not None and not _same_accents(quote, pattern.phrase):
+                if pattern.accents and pattern.phrase and source is not None and not _same_accents(quote, pattern.phrase):
                     continue
                 found.append((m.start(), m.end(), pattern.phrase or " ".join(quote.split())))
         accepted: list[tuple[int, int, str]] = []

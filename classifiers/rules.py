@@ -74,6 +74,7 @@ class SignalSpec(_Strict):
     max_hits: int = Field(default=1, ge=1, le=10)  # distinct matches counted (domains count volume)
     # Phrases that fold like common words ("côn đồ" / "còn đổ", "đánh đề" / "đành để"): written with
     # tone marks, they must match with them (text typed without any tone mark still matches folded).
+    # For all the signal's phrases; a single phrase is marked by a leading "=" ("=lạm thu").
     accents: bool = False
     note: str = ""
 
@@ -211,6 +212,7 @@ class CompiledPattern:
     regex: re.Pattern[str]
     phrase: str | None  # the accented phrase as written, shown to reviewers; None for a regex
     anchor: str | None  # a word the folded text must contain for the phrase to match (a fast pre-check)
+    accents: bool = False  # the phrase must match with its tone marks (see SignalSpec.accents)
 
     def finditer(self, folded: str) -> Iterator[re.Match[str]]:
         """Matches in folded text that start on a word boundary."""
@@ -232,11 +234,12 @@ class CompiledSignal:
 
     def __init__(self, spec: SignalSpec) -> None:
         self.spec = spec
+        phrases = [(p.removeprefix("="), spec.accents or p.startswith("=")) for p in spec.phrases]
         self.patterns = [
             CompiledPattern(
-                re.compile(phrase_regex(p, left_boundary=False)), p, max(fold_key(p).split(), key=len)
+                re.compile(phrase_regex(p, left_boundary=False)), p, max(fold_key(p).split(), key=len), accents
             )
-            for p in spec.phrases
+            for p, accents in phrases
         ] + [CompiledPattern(re.compile(regex_source(rx), re.MULTILINE), None, None) for rx in spec.regex]
 
 
