@@ -7,7 +7,7 @@ least ``gate.min_score`` points and by at least ``gate.margin`` points over the 
 
     python -m classifiers.train --domain     # rebuild classifiers/models/domain-0001 (offline, seeded)
 
-Trained on fixtures/letters/generated.jsonl + handwritten.jsonl only (never on
+Trained on fixtures/letters/generated.jsonl + the hand-written training letters only (never on
 fixtures/letters/holdout.jsonl nor ../shared/letters/). The model is loaded lazily, once.
 """
 
@@ -117,14 +117,14 @@ class DomainLetter:
 def domain_letters() -> list[DomainLetter]:
     """The training letters: generated (grouped by scenario) and hand-written fixtures."""
     from classifiers.train import _scenario
-    from fixtures.letters import GENERATED_PATH, load_handwritten
+    from fixtures.letters import GENERATED_PATH, load_training_handwritten
 
     out = []
     for line in GENERATED_PATH.read_text(encoding="utf-8").splitlines():
         if line.strip():
             x = json.loads(line)
             out.append(DomainLetter(x["id"], x["text"], x["gold"]["domain"], x.get("scenario") or _scenario(x["id"])))
-    for x in load_handwritten():
+    for x in load_training_handwritten():
         out.append(DomainLetter(x["id"], x["text"], x["gold"]["domain"], f"hand:{x['id']}"))
     return out
 
@@ -192,6 +192,7 @@ def build_domain_model(models_dir: Path, *, seed: int = 0, folds: int = 5, epoch
     nlp = train_domain_textcat(docs, gold, base.vocab, training)
     import spacy
 
+    from fixtures.letters import TRAINING_HANDWRITTEN_PATHS
     from petitions import __version__
 
     nlp.meta.update({"name": "petitions_domain", "version": "1.0.0", "author": "petitions", "license": "MIT",
@@ -203,7 +204,8 @@ def build_domain_model(models_dir: Path, *, seed: int = 0, folds: int = 5, epoch
         "gate": dict(DEFAULT_GATE),
         "training": {**training, "folds": len(fold_list), "cv": "grouped by scenario"},
         "data": {"n_letters": len(letters), "by_domain": {d: gold.count(d) for d in DOMAINS},
-                 "sources": ["fixtures/letters/generated.jsonl", "fixtures/letters/handwritten.jsonl"]},
+                 "sources": ["fixtures/letters/generated.jsonl",
+                             *(f"fixtures/letters/{p.name}" for p in TRAINING_HANDWRITTEN_PATHS)]},
         "scores": {"fixtures_oof": scores},
         "rules_version": rules.version,
         "versions": {"petitions": __version__, "spacy": spacy.__version__, "python": sys.version.split()[0]},

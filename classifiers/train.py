@@ -5,7 +5,8 @@
     petitions train                        # the same through the CLI
 
 Steps (all seeded; about 75 s of CPU on 2 cores for the 1,200 + 12 fixture letters):
-1. Letters: fixtures/letters/generated.jsonl + handwritten.jsonl (+ corrections), minus the frozen
+1. Letters: fixtures/letters/generated.jsonl + the hand-written training letters (handwritten.jsonl,
+   tuning_mixed.jsonl, holdout2.jsonl) (+ corrections), minus the frozen
    evaluation set (classifiers/models/frozen_eval.jsonl, created once from a fixed 25% split and
    then never regenerated). Never ../shared/letters/: that is the held-out evaluation set.
    When the generated corpus itself is regenerated, delete frozen_eval.jsonl and run this script:
@@ -53,6 +54,7 @@ from classifiers.hybrid import (
 )
 from classifiers.rules import load_rules
 from classifiers.versions import MODELS_DIR, next_version, record_event, set_active
+from fixtures.letters import TRAINING_HANDWRITTEN_PATHS
 from models.record import CATEGORIES
 from petitions.text import nfc
 
@@ -92,7 +94,7 @@ def _scenario(letter_id: str, seed: int = 0) -> str:
 
 def fixture_letters() -> list[TrainLetter]:
     """Our own labeled letters: generated (grouped by scenario) and hand-written (one group each)."""
-    from fixtures.letters import GENERATED_PATH, load_handwritten
+    from fixtures.letters import GENERATED_PATH, load_training_handwritten
 
     out = []
     for line in GENERATED_PATH.read_text(encoding="utf-8").splitlines():
@@ -100,7 +102,7 @@ def fixture_letters() -> list[TrainLetter]:
             x = json.loads(line)
             group = x.get("scenario") or _scenario(x["id"])  # the generator records it; older files did not
             out.append(TrainLetter(x["id"], x["text"], x["gold"]["category"], group))
-    for x in load_handwritten():
+    for x in load_training_handwritten():
         out.append(TrainLetter(x["id"], x["text"], x["gold"]["category"], f"hand:{x['id']}"))
     return out
 
@@ -293,7 +295,7 @@ def train_model(
             "n_corrections": sum(1 for x in train_list if x.source == "correction"),
             "by_category": {c: sum(1 for x in train_list if x.category == c) for c in CATEGORIES},
             "frozen_sha256": data_hash(list(frozen)), "n_frozen": len(frozen),
-            "sources": ["fixtures/letters/generated.jsonl", "fixtures/letters/handwritten.jsonl"]
+            "sources": ["fixtures/letters/generated.jsonl", *(f"fixtures/letters/{p.name}" for p in TRAINING_HANDWRITTEN_PATHS)]
             + (["corrections"] if any(x.source == "correction" for x in train_list) else []),
         },
         "versions": {"petitions": __version__, "spacy": spacy.__version__, "python": sys.version.split()[0],
