@@ -466,6 +466,16 @@ def test_second_matters_in_sections_and_after_cues(body: str) -> None:
     assert {"khieu_nai", secondary} <= set(segment_categories(body, load_rules()))
 
 
+def test_a_denunciation_section_of_petty_harassment() -> None:
+    body = ("Tôi làm đơn này xin trình bày hai việc:\n"
+            "Thứ nhất, tôi tố cáo bà Lò Thị Mai, công chức một cửa xã, hai lần làm thất lạc hồ sơ của tôi, người quen "
+            "đến sau thì được ký ngay. Tôi đề nghị xã xử lý việc gây phiền hà của bà Mai.\n"
+            "Thứ hai, tôi phản ánh điểm tập kết rác đầu thôn gần 2 tuần không có xe thu gom, rác tràn ra đường, "
+            "bốc mùi hôi thối. Mong xã sớm bố trí thu gom.\n")
+    category, mixed, secondary = _mixed_of(body)
+    assert mixed and {category, secondary} == {"to_cao", "phan_anh"}
+
+
 def test_a_remedy_joined_mid_sentence_is_the_same_matter() -> None:
     # "đồng thời" inside the request sentence asks a remedy for the same decision, not another matter
     body = _COMPLAINT + ("Đề nghị Chủ tịch UBND xã hủy Quyết định số 77/QĐ-UBND, đồng thời xem xét trách nhiệm "
