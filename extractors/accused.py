@@ -74,7 +74,7 @@ def _agency(raw: str, folded: str, lo: int, hi: int) -> tuple[str, int] | None:
         m = pat.search(folded, lo, hi)
         if not m or (best and best[1] <= m.start()):
             continue
-        end = _proper_words(raw, folded, m.end() + 1, words) if m.end() < len(raw) else m.end()
+        end = _proper_words(raw, folded, m.end() + 1, words) if raw[m.end(): m.end() + 1] == " " else m.end()
         end = max(end, m.end())
         parent = re.search(r"\s(?:ubnd|uy ban nhan dan|dang bo|dang uy)\b", folded[m.end():end])
         if parent:
@@ -221,8 +221,11 @@ def _is_commune_after_level(folded: str, at: int, cand: str) -> bool:
     loc = resolve_address(f"{level.group(1)} {cand}")
     if loc is None:
         return False
-    unit = loc.province if level.group(1) == "tinh" else loc.commune
-    return unit is not None and fold(unit) == fold(cand)
+    if level.group(1) == "tinh":
+        units = [loc.province, loc.legacy.province if loc.legacy else None]
+    else:  # a current commune, or one abolished in 2025 ("phường Châu Cầu")
+        units = [loc.commune, loc.legacy.commune if loc.legacy else None]
+    return any(u is not None and fold(u) == fold(cand) for u in units)
 
 
 def _person_at(raw: str, folded: str, start: int, window_end: int) -> Accused | None:
@@ -393,7 +396,7 @@ def _issuer(raw: str, folded: str) -> Accused | None:
             org = _agency(raw, folded, m.start(), m.end() + 80)
             if org is None or org[1] != m.start():
                 continue
-            end = max(m.end(), _proper_words(raw, folded, m.end() + 1, _words)) if m.end() < len(raw) else m.end()
+            end = max(m.end(), _proper_words(raw, folded, m.end() + 1, _words)) if raw[m.end(): m.end() + 1] == " " else m.end()
             if not _ISSUED.match(folded, end):
                 continue
             pos = _position(folded, max(0, m.start() - 30), m.start())

@@ -50,6 +50,13 @@ def _types() -> tuple[dict[str, str], frozenset[str]]:
     return {k.upper(): v for k, v in d["decision_types"].items()}, frozenset(d["normative_types"])
 
 
+@lru_cache(maxsize=1)
+def issuer_codes() -> dict[str, str]:
+    """Department issuer codes ("SXD") -> the department's name ("Sở Xây dựng")."""
+    d = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+    return {k.upper(): v for k, v in (d.get("issuer_codes") or {}).items()}
+
+
 def _parse(text: str) -> list[DecisionRef]:
     types, normative = _types()
     folded = fold(nfc(text))
@@ -60,9 +67,14 @@ def _parse(text: str) -> list[DecisionRef]:
         head = parts[0]
         if head in normative:
             continue
-        if head not in types and code not in types:
+        if head in issuer_codes() and head not in types:
+            # a công văn numbered by its issuer alone: "1290/SNV-NCC"
+            display, doc_type, issuer = code, "CV", code
+        elif head in types or code in types:
+            display = types.get(code) or "-".join([types[head], *parts[1:]])
+            doc_type, issuer = display.split("-")[0], "-".join(parts[1:]) or None
+        else:
             continue
-        display = types.get(code) or "-".join([types[head], *parts[1:]])
         number = m.group(1).upper()
         year = int(m.group(2)) if m.group(2) else None
         ref = f"{number}/{year}/{display}" if year else f"{number}/{display}"
@@ -74,8 +86,7 @@ def _parse(text: str) -> list[DecisionRef]:
                 date = dt.date(int(dm.group(3)), int(dm.group(2)), int(dm.group(1)))
             except ValueError:
                 date = None
-        issuer = "-".join(parts[1:]) or None
-        out.append(DecisionRef(ref, number, year, display.split("-")[0], issuer, date, m.start(), end))
+        out.append(DecisionRef(ref, number, year, doc_type, issuer, date, m.start(), end))
     return out
 
 
@@ -110,7 +121,7 @@ _CONTEST = re.compile(
 # The same aimed at a decision named before: "đề nghị xem xét lại quyết định trên / nêu trên / này".
 _CONTEST_ANAPHOR = re.compile(
     _CONTEST_VERB
-    + r"(?:cac\s+)?(?:quyet\s+dinh|qd)\b(?:\s+(?:xu\s+phat|thu\s+hoi\s+dat|ky\s+luat|giai\s+quyet[^.;\n]{0,40}?))?"
+    + r"(?:cac\s+)?(?:quyet\s+dinh|qd|van\s+ban|thong\s+bao|cong\s+van)\b(?:\s+(?:xu\s+phat|thu\s+hoi\s+dat|ky\s+luat|giai\s+quyet[^.;\n]{0,40}?))?"
     r"\s*(?:so\s+)?(?:neu\s+tren|noi\s+tren|tren|nay|do(?=\s*[,.;\n])|da\s+neu|vua\s+neu)\b"
 )
 _THEN_BODY = re.compile(r"\s*,\s*")
@@ -187,7 +198,8 @@ def extract_decisions(text: str) -> list[Decision]:
     raw, folded = _raw_and_folded(text)
     out: dict[str, Decision] = {}
     for r in _parse(text):
-        issuer = _issuer_after(raw, folded, r.end) or _issuer_before(raw, folded, r.start)
+        issuer = (_issuer_after(raw, folded, r.end) or _issuer_before(raw, folded, r.start)
+                  or issuer_codes().get((r.issuer or "").split("-")[0]))
         found = out.get(r.ref)
         if found is None:
             out[r.ref] = Decision(number=r.ref, doc_type=r.doc_type, issuer=issuer, issuer_code=r.issuer,

@@ -68,6 +68,16 @@ def test_issuer_written_around_the_reference(text: str, issuer: str | None) -> N
     assert d.issuer == issuer
 
 
+def test_a_departments_code_names_the_issuer() -> None:
+    text = ("Ngày 14/8/2025 Sở có Văn bản số 1290/SNV-NCC trả lời không đủ điều kiện. Quyết định số 95/QĐ-SXD "
+            "thu hồi phù hiệu xe. Tôi đề nghị Sở xem xét lại văn bản này.")
+    first, second = extract_decisions(text)
+    assert (first.number, first.doc_type, first.issuer) == ("1290/SNV-NCC", "CV", "Sở Nội vụ")
+    assert (second.number, second.issuer) == ("95/QĐ-SXD", "Sở Xây dựng")
+    # "xem xét lại văn bản này": the document named before, here the QĐ (decisions first)
+    assert contested_decision(text) is not None
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
