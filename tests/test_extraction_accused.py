@@ -75,7 +75,8 @@ def test_a_body_labelled_as_the_one_complained_about() -> None:
     "Cán bộ xã Ninh Giang bây giờ ăn chơi, làm việc gì dân cũng phải bôi trơn. Đề nghị tỉnh thanh tra.",
     "Tôi đề nghị Chủ tịch UBND tỉnh Ninh Bình xem xét, tôi tố cáo cán bộ xã Gia Hưng gây khó dễ.",
     # a ward abolished in 2025, where the writer (a retired official) lives
-    "Tôi là cán bộ hưu trí, ở tổ 5, phường Châu Cầu, thành phố Phủ Lý. Đề nghị mở tuyến xe buýt.",
+    "Tôi là Nguyễn Thị Lan, sinh năm 1962, cán bộ hưu trí, địa chỉ tổ 5, phường Châu Cầu, thành phố Phủ Lý, "
+    "tỉnh Hà Nam.\nTôi xin kiến nghị Sở mở tuyến xe buýt Phủ Lý - Hoa Lư.",
 ])
 def test_a_commune_or_province_after_a_post_is_no_persons_name(text: str) -> None:
     found, _ = extract_accused_how("Kính gửi: Ban Tiếp công dân tỉnh\n\n" + text)
@@ -83,7 +84,7 @@ def test_a_commune_or_province_after_a_post_is_no_persons_name(text: str) -> Non
 
 
 def test_a_body_ends_at_its_sentence() -> None:
-    text = ("Kính gửi: Giám đốc Sở Nội vụ\n\nChồng tôi có giấy giám định của bệnh viện. Ngày 14/8/2025 Sở trả lời "
-            "không đủ điều kiện. Tôi đề nghị xem xét lại.\n")
+    text = ("Kính gửi: Giám đốc Sở Nội vụ\n\nChồng tôi có giấy ra quân, có giám định của bệnh viện. Ngày 14/8/2025 "
+            "Sở có Văn bản số 1290/SNV-NCC trả lời không đủ điều kiện.\n")
     found, _ = extract_accused_how(text)
     assert found is None or "Ngày" not in (found.organization or "")
