@@ -116,6 +116,25 @@ def segment_categories(body: str, rules: Rules) -> list[str]:
     return out
 
 
+def paragraph_categories(body: str, rules: Rules) -> list[str]:
+    """The category of each paragraph (line) that one legal class wins by ``paragraph_min`` points:
+    a writer who turns to another matter without a cue word usually starts a new paragraph."""
+    minimum = rules.set.mixed.paragraph_min
+    if not minimum:
+        return []
+    out = []
+    for line in fold_key(body).split("\n"):
+        totals = dict.fromkeys(CATEGORIES, 0.0)
+        for h in find_hits(line, rules, _CATEGORY_TARGETS):
+            totals[h.target] += h.points
+        top = max(CATEGORIES, key=lambda c: totals[c])
+        mine = sum(totals[c] for c in CATEGORIES if _same_class(c, top, rules))
+        rival = max((totals[c] for c in CATEGORIES if not _same_class(c, top, rules)), default=0.0)
+        if mine - rival >= minimum:
+            out.append(top)
+    return out
+
+
 def _mixed_secondary(
     raw: dict[str, float], hits: list[Hit], top: str, rules: Rules, line_cats: list[str] | None = None
 ) -> Category | None:
@@ -234,7 +253,7 @@ def finish(analysis: RuleAnalysis, probs: dict[str, float], rules: Rules, versio
     allowed = rules.set.mixed.line_secondaries
     if allowed:  # a line may confirm the dominant category, but only add a secondary of these
         lines = [c for c in lines if c in allowed or _same_class(c, category, rules)]
-    matters = lines + segment_categories(analysis.body, rules)
+    matters = lines + segment_categories(analysis.body, rules) + paragraph_categories(analysis.body, rules)
     secondary = _mixed_secondary(raw, category_hits, category, rules, matters)
     complaint = "khieu_nai" in (category, secondary)
     round_two = _flag(other_hits, "complaint_round_2", rules)

@@ -140,6 +140,8 @@ class MixedSpec(_Strict):
     announce_points: float = Field(default=0.0, ge=0)
     announce_within: int = Field(default=80, ge=0)
     segment_min: float = Field(default=0.0, ge=0)
+    # Every paragraph (line) is scored alone too, needing this margin (0: off).
+    paragraph_min: float = Field(default=0.0, ge=0)
 
 
 class FlagSpec(_Strict):

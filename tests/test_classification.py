@@ -476,6 +476,16 @@ def test_a_denunciation_section_of_petty_harassment() -> None:
     assert mixed and {category, secondary} == {"to_cao", "phan_anh"}
 
 
+def test_a_second_matter_in_its_own_paragraph_without_a_cue() -> None:
+    from classifiers.category import paragraph_categories
+
+    body = ("Nước máy cấp cho thôn Đông ba tháng nay thường xuyên đục, có mùi, tôi xin phản ánh tình trạng này, đề "
+            "nghị xã có biện pháp khắc phục.\n" + _DENOUNCE)
+    assert set(paragraph_categories(body, load_rules())) >= {"to_cao"}
+    category, mixed, secondary = _mixed_of(body)
+    assert mixed and {category, secondary} == {"to_cao", "phan_anh"}
+
+
 def test_a_remedy_joined_mid_sentence_is_the_same_matter() -> None:
     # "đồng thời" inside the request sentence asks a remedy for the same decision, not another matter
     body = _COMPLAINT + ("Đề nghị Chủ tịch UBND xã hủy Quyết định số 77/QĐ-UBND, đồng thời xem xét trách nhiệm "
