@@ -116,6 +116,9 @@ def segment_categories(body: str, rules: Rules) -> list[str]:
     return out
 
 
+_PARAGRAPH_CHARS = 60
+
+
 def paragraph_categories(body: str, rules: Rules) -> list[str]:
     """The category of each paragraph (line) that one legal class wins by ``paragraph_min`` points:
     a writer who turns to another matter without a cue word usually starts a new paragraph."""
@@ -124,6 +127,8 @@ def paragraph_categories(body: str, rules: Rules) -> list[str]:
         return []
     out = []
     for line in fold_key(body).split("\n"):
+        if len(line) < _PARAGRAPH_CHARS:  # headers, names, dates, signatures: no matter of their own
+            continue
         totals = dict.fromkeys(CATEGORIES, 0.0)
         for h in find_hits(line, rules, _CATEGORY_TARGETS):
             totals[h.target] += h.points
