@@ -145,6 +145,8 @@ def _read(tail: str, whole: bool, allow_lower: bool = False) -> str | None:
             break
         if mode != "cap" and not words and f in n.stops and _stop_spelling(tok, f, accented):
             return None
+        if not words and (f, nxt) in n.bigrams and _stop_spelling(tok, f, accented):
+            return None  # "CHỦ TỊCH UBND XÃ": a post, not a family name
         words.append(tok)
         if sentence_end or len(words) == 6:
             break

@@ -183,3 +183,11 @@ def test_old_commune_not_taken_from_another_district() -> None:
     loc = resolve_address("xã Hải Phong, huyện Giao Thủy, tỉnh Nam Định")
     assert loc is not None and loc.province == "Ninh Bình" and loc.commune is None
     assert resolve_address("xã Hải Phong, huyện Hải Hậu, tỉnh Nam Định").commune == "Hải An"  # type: ignore[union-attr]
+
+
+def test_a_post_in_capitals_is_no_name() -> None:
+    from extractors.petitioner import read_name
+
+    assert read_name("CHỦ TỊCH UBND XÃ) CHỈ ĐẠO HỘI ĐỒNG") is None
+    assert read_name("ĐẶNG QUANG LÂM (CHỦ TỊCH UBND XÃ)") == "Đặng Quang Lâm"
+    assert read_name("Tran Thi Chi, sinh nam 1980") == "Tran Thi Chi"  # unaccented given names stay
