@@ -486,6 +486,22 @@ def test_a_second_matter_in_its_own_paragraph_without_a_cue() -> None:
     assert mixed and {category, secondary} == {"to_cao", "phan_anh"}
 
 
+@pytest.mark.parametrize(("sentence", "signal"), [
+    ("Tôi xin phản ánh tình trạng đường thôn Đông xuống cấp.", "pa_self"),
+    ("Chúng tôi báo để xã biết việc đường thôn Đông xuống cấp.", "pa_self"),
+    ("Tôi xin kiến nghị xã làm mới đường thôn Đông.", "kng_self"),
+    ("Chúng tôi mạnh dạn đề xuất xã làm mới đường thôn Đông.", "kng_self"),
+])
+def test_the_writer_says_whether_he_reports_or_proposes(sentence: str, signal: str) -> None:
+    from classifiers.category import analyse_rules
+    from models.record import Extraction
+
+    hits = {h.signal for h in analyse_rules(_HEAD + sentence, Extraction()).category_hits}
+    assert signal in hits
+    # the verb itself still counts for its own signal ("phản ánh tình trạng", "kiến nghị")
+    assert hits - {signal}
+
+
 def test_a_remedy_joined_mid_sentence_is_the_same_matter() -> None:
     # "đồng thời" inside the request sentence asks a remedy for the same decision, not another matter
     body = _COMPLAINT + ("Đề nghị Chủ tịch UBND xã hủy Quyết định số 77/QĐ-UBND, đồng thời xem xét trách nhiệm "
