@@ -56,9 +56,7 @@ def request_line_categories(body: str, rules: Rules) -> list[str]:
     folded = fold_key(body)
     out = []
     for start, end in request_spans(folded, rules):
-        totals = dict.fromkeys(CATEGORIES, 0.0)
-        for h in find_hits(folded[start:end], rules, _CATEGORY_TARGETS):
-            totals[h.target] += h.points
+        totals = _totals(folded[start:end], rules)
         ranked = sorted(CATEGORIES, key=lambda c: -totals[c])
         if totals[ranked[0]] - totals[ranked[1]] >= minimum:
             out.append(ranked[0])
@@ -100,20 +98,32 @@ def segment_categories(body: str, rules: Rules) -> list[str]:
     folded = fold_key(body)
     out = []
     for start, end, minimum in _parts(folded, rules):
-        totals = dict.fromkeys(CATEGORIES, 0.0)
-        for h in find_hits(folded[start:end], rules, _CATEGORY_TARGETS):
-            totals[h.target] += h.points
+        totals = _totals(folded[start:end], rules)
         head = folded[start: min(end, start + rules.set.mixed.announce_within)]
         for cat, pattern in rules.announce:
             if pattern.search(head):
                 totals[cat] += rules.set.mixed.announce_points
-        top = max(CATEGORIES, key=lambda c: totals[c])
-        # the margin is over the other legal classes (kiến nghị and phản ánh together are one)
-        mine = sum(totals[c] for c in CATEGORIES if _same_class(c, top, rules))
-        rival = max((totals[c] for c in CATEGORIES if not _same_class(c, top, rules)), default=0.0)
-        if mine - rival >= minimum:
+        top, margin = _class_winner(totals, rules)
+        if margin >= minimum:
             out.append(top)
     return out
+
+
+def _totals(folded: str, rules: Rules) -> dict[str, float]:
+    """The category points of a stretch of folded text scored alone."""
+    totals = dict.fromkeys(CATEGORIES, 0.0)
+    for h in find_hits(folded, rules, _CATEGORY_TARGETS):
+        totals[h.target] += h.points
+    return totals
+
+
+def _class_winner(totals: dict[str, float], rules: Rules) -> tuple[str, float]:
+    """The leading category and its margin over the other legal classes (kiến nghị and phản ánh
+    together are one)."""
+    top = max(CATEGORIES, key=lambda c: totals[c])
+    mine = sum(totals[c] for c in CATEGORIES if _same_class(c, top, rules))
+    rival = max((totals[c] for c in CATEGORIES if not _same_class(c, top, rules)), default=0.0)
+    return top, mine - rival
 
 
 _PARAGRAPH_CHARS = 60
@@ -129,13 +139,8 @@ def paragraph_categories(body: str, rules: Rules) -> list[str]:
     for line in fold_key(body).split("\n"):
         if len(line) < _PARAGRAPH_CHARS:  # headers, names, dates, signatures: no matter of their own
             continue
-        totals = dict.fromkeys(CATEGORIES, 0.0)
-        for h in find_hits(line, rules, _CATEGORY_TARGETS):
-            totals[h.target] += h.points
-        top = max(CATEGORIES, key=lambda c: totals[c])
-        mine = sum(totals[c] for c in CATEGORIES if _same_class(c, top, rules))
-        rival = max((totals[c] for c in CATEGORIES if not _same_class(c, top, rules)), default=0.0)
-        if mine - rival >= minimum:
+        top, margin = _class_winner(_totals(line, rules), rules)
+        if margin >= minimum:
             out.append(top)
     return out
 
