@@ -92,7 +92,8 @@ def address_after_cue(line: str, next_line: str | None = None) -> str | None:
     others = sorted((m for cue in _CUES[1:] for m in cue.finditer(folded)), key=lambda m: m.start())
     for m in labelled + others:
         rest, rest_f = line[m.end():], folded[m.end():]
-        if next_line and rest.rstrip().endswith((",", "-")):
+        if next_line and (rest.rstrip().endswith((",", "-")) or not rest.strip(" :")):
+            # the address wraps to the next line, or starts there ("địa chỉ:" ends the line)
             nl = nfc(next_line)
             rest, rest_f = rest.rstrip() + " " + nl.strip(), rest_f.rstrip() + " " + fold(nl).strip()
             if len(rest) != len(rest_f):

@@ -199,7 +199,8 @@ _GROUP = re.compile(
     r"|\bcac\s+ho\s+(?:dan\s+)?gom\b|\bnguoi\s+ky\s+ten\b|\bho\s+ten\s+va\s+chu\s+ky\b"
     r"|\bchung\s+toi\s*,?\s*(?:la\s+)?(?:nhung\s+nguoi|cac\s+ho|cac\s+cong\s+dan)"
 )
-_ITEM = re.compile(r"^\s*\|?\s*(?:\d{1,3}\s*[.)/:\-|]?|[-•+*–])\s*\|?\s*(?=\S)")
+# "." alone: a scan whose item numbers OCR lost (". Ông Đoàn Văn Khải, sinh năm 1960")
+_ITEM = re.compile(r"^\s*\|?\s*(?:\d{1,3}\s*[.)/:\-|]?|[-•+*–]|\.(?=\s))\s*\|?\s*(?=\S)")
 _COUNT = re.compile(r"\b(\d{1,3})\s+(?:nguoi|ho|cong dan|ho dan|chu ky)\b[^.\n]{0,30}\bky\b")
 _ID = re.compile(
     r"\b(?:so\s+)?(?:cccd|cmnd|cmtnd|cmt|can\s+cuoc(?:\s+cong\s+dan)?|chung\s+minh\s+(?:nhan\s+dan|thu)"
@@ -288,7 +289,10 @@ def _signature(lines: list[_Line]) -> str | None:
 
 # Where a second item starts on the same line: a list laid out in columns ("1. Ông A   2. Bà B") or run on
 # one line ("1. Ông A; 2. Bà B").
-_NEXT_ITEM = re.compile(r"(?:\s{2,}|\t|\s*[,;|]\s*)(?=\d{1,3}\s*[.)]\s*[^\d\s.,])")
+# columns: wide spaces, or the single space OCR leaves after "(đã ký)" or before "2. Trần …"
+_NEXT_ITEM = re.compile(
+    r"(?:\s{2,}|\t|\s*[,;|]\s*|(?<=\))\s+|\s+(?=\d{1,3}\.\s+[A-ZĐ]))(?=\d{1,3}\s*[.)]\s*[^\d\s.,])"
+)
 # "do ông Trần Văn B (và bà …) làm đại diện", "gồm ông …", "là bà …": a person inside a longer piece
 _PERSON_IN_PIECE = re.compile(r"\b(?:do|gom|la)\s+(?=(?:ong|ba|anh|chi)\s+\S)")
 

@@ -145,6 +145,8 @@ def _abbrev_patterns() -> list[tuple[re.Pattern[str], str]]:
         pats.append((re.compile(rf"(?<![\w.]){re.escape(abbr)}\.\s*(?=\w)", re.IGNORECASE), full + " "))
     for abbr, full in w["bare"].items():
         pats.append((re.compile(rf"(?<![\w.]){re.escape(abbr)}\s+(?=[A-ZĐ])", re.IGNORECASE), full + " "))
+    for abbr, full in (w.get("bare_piece") or {}).items():
+        pats.append((re.compile(rf"(?:^|(?<=,))(\s*){re.escape(abbr)}\s+(?=[A-ZĐ][^\W\d_A-ZĐ])"), r"\g<1>" + full + " "))
     return pats
 
 

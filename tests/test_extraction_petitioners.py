@@ -191,3 +191,51 @@ def test_a_post_in_capitals_is_no_name() -> None:
     assert read_name("CHỦ TỊCH UBND XÃ) CHỈ ĐẠO HỘI ĐỒNG") is None
     assert read_name("ĐẶNG QUANG LÂM (CHỦ TỊCH UBND XÃ)") == "Đặng Quang Lâm"
     assert read_name("Tran Thi Chi, sinh nam 1980") == "Tran Thi Chi"  # unaccented given names stay
+
+
+# --- as OCR gives them back -------------------------------------------------------------------------
+
+SCANNED_GROUP = """ĐƠN ĐỀ NGHỊ
+
+Kính gửi: Chủ tịch UBND xã Cổ Lễ
+
+Chúng tôi gồm các hộ dân thôn Hậu, xã Cổ Lễ, tỉnh Ninh Bình:
+. Ông Kha Văn Tụng, sinh năm 1960
+
+. Bà Lạc Thị Mùi, sinh năm 1972
+
+. Ông Tạ Văn Sử, sinh năm 1968
+
+Ngã tư đầu thôn không có đèn tín hiệu. Đề nghị xã lắp gờ giảm tốc.
+
+Cổ Lễ, ngày 02 tháng 4 năm 2026
+Những người làm đơn
+
+1. Kha Văn Tụng (đã ký) 2. Lạc Thị Mùi (đã ký)
+
+3. Tạ Văn Sử (đã ký) 4. Khổng Thị Lành (đã ký)
+"""
+
+
+def test_a_scanned_signers_list_whose_numbers_and_columns_ocr_blurred() -> None:
+    ex = extract_fields(SCANNED_GROUP, SETTINGS)
+    assert [p.name for p in ex.petitioners] == ["Kha Văn Tụng", "Lạc Thị Mùi", "Tạ Văn Sử", "Khổng Thị Lành"]
+    assert ex.signatory_count == 4
+
+
+def test_an_address_on_the_line_after_its_cue() -> None:
+    text = ("Kính gửi: Giám đốc Sở Nội vụ\n\nTôi là Đinh Thị Hoa, sinh năm 1977, CCCD 036177012590, địa chỉ:\n"
+            "tổ dân phố 3, phường Thiên Trường, tỉnh Ninh Bình. SĐT: 0904 561 883.\nĐề nghị Sở xem xét.\n")
+    ex = extract_fields(text, SETTINGS)
+    assert ex.location is not None and ex.location.commune == "Thiên Trường"
+
+
+def test_a_ward_letter_whose_dot_ocr_lost() -> None:
+    from extractors.units import resolve_address
+
+    loc = resolve_address("số 112 phố Hàng Sắt, P Năng Tĩnh, TP. Nam Định")
+    assert loc is not None and loc.commune == "Nam Định" and loc.legacy and loc.legacy.commune == "Năng Tĩnh"
+    from extractors.units import _expand
+
+    assert _expand("xóm 2, P Năng Tĩnh") == "xóm 2, phường Năng Tĩnh"
+    assert _expand("Ông P Văn An") == "Ông P Văn An"  # not at the start of a piece: an initial
