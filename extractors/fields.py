@@ -105,6 +105,8 @@ def _place(how: list[str]) -> float | None:
         base *= 0.9  # no province written: the office's province was assumed
     if "prefix" in how:
         base *= 0.85  # only a shorter prefix of the written name matched the gazetteer
+    if "fuzzy" in how:
+        base *= 0.7  # the written name is one letter off the commune's (a misreading, or a misspelling)
     return base
 
 
@@ -134,8 +136,8 @@ def field_confidence(ex: Extraction, evidence: Evidence, pages: Sequence[PageTex
       (also "…, nay là xã Y"), an old 3-level address converted 0.9 (0.75 when the old commune was split
       and its main successor was taken), a commune name unique in the country but no province written
       0.65, a province alone 0.4; ×0.9 when no province was written (the office's province assumed),
-      ×0.85 when only a shorter prefix of the written name matched. ``incident_location`` is read from a
-      place cue inside a sentence: ×0.85 more.
+      ×0.85 when only a shorter prefix of the written name matched, ×0.7 when it was one letter off.
+      ``incident_location`` is read from a place cue inside a sentence: ×0.85 more.
     - ``accused``: the rule that found it (:func:`extractors.accused.extract_accused_how`): labelled
       "Người bị tố cáo:" 0.9, after "tố cáo" 0.85, decision-maker of the contested decision 0.8, issuer
       of a decision 0.75, the person to sanction 0.65, a post and a name mentioned anywhere 0.5; ×0.9 /

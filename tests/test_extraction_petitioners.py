@@ -239,3 +239,16 @@ def test_a_ward_letter_whose_dot_ocr_lost() -> None:
 
     assert _expand("xóm 2, P Năng Tĩnh") == "xóm 2, phường Năng Tĩnh"
     assert _expand("Ông P Văn An") == "Ông P Văn An"  # not at the start of a piece: an initial
+
+
+@pytest.mark.parametrize(("span", "commune"), [
+    ("xóm 6, xã Nam Tý, tỉnh Ninh Bình", "Nam Lý"),  # OCR: L -> T
+    ("xã Gia Hưmg, tỉnh Ninh Bình", "Gia Hưng"),  # OCR: n -> m
+    ("xã Nam Lý", "Nam Lý"),
+])
+def test_a_commune_name_one_letter_off(span: str, commune: str) -> None:
+    from extractors.units import resolve_address_how
+
+    loc, how = resolve_address_how(span)
+    assert loc is not None and loc.commune == commune
+    assert ("fuzzy" in how) is (span != "xã Nam Lý")
