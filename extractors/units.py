@@ -263,22 +263,25 @@ def _resolve_new(g: _Gazetteer, commune: _Part, prov_key: str | None, home_key: 
             if how is not None and n:
                 how.append("prefix")
             return found
-    found = _resolve_misread(g, commune, prov_key or home_key)
+    found = _resolve_misread(g, commune, prov_key or home_key, province_written=prov_key is not None)
     if found and how is not None:
         how.append("fuzzy")
     return found
 
 
-def _resolve_misread(g: _Gazetteer, commune: _Part, prov_key: str) -> _NewUnit | None:
+def _resolve_misread(g: _Gazetteer, commune: _Part, prov_key: str, province_written: bool) -> _NewUnit | None:
     """A commune name one letter off a current commune of the province, and off no other ("xã Nam Tý"
     read by OCR for "xã Nam Lý"): names of two words or more only, where one letter cannot make another
-    real name by chance as easily."""
+    real name by chance as easily. With no province written, a name that exists elsewhere in the
+    country is taken for that one (by the caller), not for a misreading."""
     from rapidfuzz.distance import Levenshtein
 
     prov = g.provinces.get(prov_key)
     words = commune.key.split()
-    if prov is None or len(words) < 2 or len(commune.key) < 6 or g.communes_any.get(commune.key):
-        return None  # (a real name elsewhere in the country is no misreading)
+    if prov is None or len(words) < 2 or len(commune.key) < 6:
+        return None
+    if not province_written and g.communes_any.get(commune.key):
+        return None
     near = [units for (code, key), units in g.communes.items()
             if code == prov.code and len(key.split()) == len(words) and Levenshtein.distance(key, commune.key) == 1]
     return _pick_new(near[0], commune.level) if len(near) == 1 else None
