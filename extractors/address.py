@@ -46,6 +46,7 @@ _END = re.compile(
     + "".join(rf"|{_AFTER_LEVEL}\b{w}\b" for w in _SHORT_ENDS)
     + r"|\bco don\b|\blam don\b|\bchung toi\b|\bsinh nam\b|\bnam sinh\b|\bnghe nghiep\b|\bdai dien\b"
     r"|\bve viec\b|\bde nghi\b|\bdoi voi\b|\bxin trinh bay\b|\bnoi o\b|\bngay canh\b|\bdoi dien\b"
+    r"|\bso\s*:\s*\d"  # a letterhead's "Số: 07/HTX-HN" that a scan put on the address's line
     r"|,\s*(?:chau\s+(?:toi|la|o|lam|xin|viet|co)|em|nha\s+toi|chong|vo|con\s+(?:toi|trai|gai)|bo\s+toi|me\s+toi|gia\s+dinh"
     r"|hien\s+(?:nay|dang|o)|ngay)\b)"
 )

@@ -147,6 +147,9 @@ def test_read_name_unaccented_stop_word_still_ends_the_name() -> None:
         ("Chúng tôi là cử tri phường Nam Định. Đề nghị …", "phường Nam Định"),
         ("ĐC: tổ 2, thị trấn Cổ Lễ, huyện Trực Ninh, tỉnh Nam Định. SĐT: 0351",
          "tổ 2, thị trấn Cổ Lễ, huyện Trực Ninh, tỉnh Nam Định"),
+        # a letterhead's number that the scan put on the same line
+        ("Địa chỉ: thôn Nam Trung, xã Đồng Thịnh, tỉnh Ninh Bình Số: 07/HTX-HN",
+         "thôn Nam Trung, xã Đồng Thịnh, tỉnh Ninh Bình"),
     ],
 )
 def test_address_cues(line: str, span: str) -> None:
