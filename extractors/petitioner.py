@@ -195,7 +195,7 @@ _DATE_LINE = re.compile(r"ngay\s*\d{1,2}\s*thang\s*\d{1,2}\s*nam\s*\d{4}")
 _GROUP = re.compile(
     r"\bchung\s+toi\s+(?:gom|gom\s+co|ten\s+la|ky\s+ten\s+duoi\s+day|co\s+ten\s+duoi\s+day|la\s+cac|la\s+nhung"
     r"|gom\s+cac|gom\s+nhung|la\s*:)|\bnhung\s+nguoi\s+(?:ky\s+ten|lam\s+don|viet\s+don|dung\s+don|co\s+ten)"
-    r"|\bdanh\s+sach\s+(?:cac\s+)?(?:ho|nguoi|cong\s+dan)|\bdong\s+ky\s+ten\b|\bcac\s+ho\s+dan\s+ky\s+ten"
+    r"|\bdanh\s+sach\s+(?:cac\s+)?(?:ho\b(?!\s+(?:tro|so|ngheo|can\s+ngheo|khau|duoc|bi))|nguoi|cong\s+dan)|\bdong\s+ky\s+ten\b|\bcac\s+ho\s+dan\s+ky\s+ten"
     r"|\bcac\s+ho\s+(?:dan\s+)?gom\b|\bnguoi\s+ky\s+ten\b|\bho\s+ten\s+va\s+chu\s+ky\b"
     r"|\bchung\s+toi\s*,?\s*(?:la\s+)?(?:nhung\s+nguoi|cac\s+ho|cac\s+cong\s+dan)"
 )

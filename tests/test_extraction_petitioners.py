@@ -255,3 +255,12 @@ def test_a_commune_name_one_letter_off(span: str, commune: str) -> None:
     loc, how = resolve_address_how(span)
     assert loc is not None and loc.commune == commune
     assert ("fuzzy" in how) is (span != "xã Nam Lý")
+
+
+def test_a_list_of_supported_households_is_no_signers_list() -> None:
+    text = ("Kính gửi: Công an tỉnh Ninh Bình\n\nTôi tên là Lò Văn Doãn, sinh năm 1959, địa chỉ: xóm 12, xã Hải "
+            "Quang, tỉnh Ninh Bình.\nTháng 11/2024 xã có danh sách hỗ trợ các hộ bị bão. Chúng tôi xem thì chữ ký "
+            "mang tên tôi, tên ông Vũ Văn Tường, bà Đỗ Thị Nhạn... đều không phải chữ ký của chúng tôi.\n"
+            "Tôi tố cáo bà Thoa chiếm đoạt tiền hỗ trợ.\n\nNgười tố cáo\nLò Văn Doãn\n")
+    ex = extract_fields(text, SETTINGS)
+    assert [p.name for p in ex.petitioners] == ["Lò Văn Doãn"] and ex.signatory_count == 1
