@@ -103,10 +103,12 @@ def analyse(read: ReadResult, settings: Settings, *, letter_id: str, source: str
     """Everything after reading: extraction, classification, routing and the review decision."""
     text = read.text
     extraction = extract_fields(text, settings, read.pages)
-    # Classification reads request lines and the writer's matters line by line: a page's layout lines
-    # are re-joined into paragraphs first (extraction does its own re-joining).
-    classification = classify(unwrap_lines(text) if read.layout_lines else text, extraction, settings)
-    decision = route_letter(extraction, classification, received, settings, text=text)
+    # Classification and routing read the letter line by line (request lines, the writer's matters, the
+    # identity lines left out of the body): a page's layout lines are re-joined into paragraphs first
+    # (extraction does its own re-joining).
+    paragraphs = unwrap_lines(text) if read.layout_lines else text
+    classification = classify(paragraphs, extraction, settings)
+    decision = route_letter(extraction, classification, received, settings, text=paragraphs)
     reasons = review_reasons(read, extraction, classification, decision, settings)
     return LetterRecord(
         id=letter_id,

@@ -393,10 +393,19 @@ def letter_parts(text: str) -> tuple[str, str]:
         in_addressee = False
         if _CLOSING.match(line) and body:
             break
-        if _HEADER.match(line) or _IDENTITY.search(line):
+        if _HEADER.match(line):
             continue
+        if _IDENTITY.search(line):
+            # only the identity's sentences: a scan's paragraph may join the matter's first sentences to it
+            line = " ".join(s for s in _SENTENCE_END.split(line) if not _IDENTITY.search(s))
+            if not line:
+                continue
         body.append(line)
     return "\n".join(addressee), "\n".join(body)
+
+
+# a full stop that ends a sentence, not an abbreviation's ("TP. Nam Định", "P. Hoa Lư")
+_SENTENCE_END = re.compile(r"(?<=\w[.!?])(?<! tp\.)(?<! tx\.)(?<! tt\.)(?<! kp\.)(?<! [pxhqt]\.)\s+")
 
 
 def norm_line(line: str) -> str:

@@ -102,3 +102,27 @@ def test_classification_reads_a_page_layouts_paragraphs(layout: bool) -> None:
     assert record.category == "to_cao"
     assert (record.mixed, record.secondary_category) == ((True, "kien_nghi") if layout else (False, None))
     assert record.text == WRAPPED.strip()  # the record keeps the text as read
+
+
+WRAPPED_POLICY = """Kính gửi: Giám đốc Sở Xây dựng tỉnh Ninh Bình
+
+Tôi là Hà Thị Lụa, sinh năm 1960, trú tại xóm 3, thôn Đông, xã Gia Hưng, huyện Gia Viễn,
+tỉnh Ninh Bình cũ, nay là xã Gia Hưng, tỉnh Ninh Bình, xóm tôi ở cuối thôn, cạnh đê.
+Từ khi hợp nhất tỉnh, các tuyến xe buýt trong tỉnh bị cắt bớt chuyến, người dân các xã vùng
+xa đi bệnh viện tỉnh rất vất vả. Đề nghị Sở rà soát mạng lưới xe buýt toàn tỉnh.
+
+Người làm đơn
+Hà Thị Lụa
+"""
+
+
+def test_routing_reads_a_page_layouts_paragraphs() -> None:
+    """The writer's identity is left out of the matter's scope even when the scan wraps it: the
+    hamlet words on its second line are no evidence that the matter is local."""
+    records = []
+    for layout in (True, False):
+        read = ReadResult(pages=[PageText(number=1, text=WRAPPED_POLICY, source="ocr", layout_lines=layout)])
+        records.append(pipeline.analyse(read, SETTINGS, letter_id="y" * 64, source="y", received=RECEIVED))
+    scan, typed = records
+    assert scan.route is not None and typed.route is not None
+    assert scan.route.agency_kind == typed.route.agency_kind

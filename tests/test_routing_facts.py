@@ -213,3 +213,10 @@ def test_a_judgment_the_procuracy_is_asked_to_protest_goes_to_the_procuracy() ->
     court = text.replace("Viện kiểm sát nhân dân tỉnh xem xét, kháng nghị", "Tòa án nhân dân tỉnh xem xét lại theo thủ tục")
     ex = extract_fields(court, SETTINGS)
     assert derive_facts(ex, cls, SETTINGS, text=court).accused_level == "court"
+
+
+def test_letter_parts_keep_the_matter_a_scan_joined_to_the_identity() -> None:
+    joined = ("Kính gửi: Sở Xây dựng\n\nTôi là Hà Thị Lụa, trú tại xóm 3, TP. Nam Định, gần đê. Từ khi hợp nhất tỉnh "
+              "các tuyến xe buýt trong tỉnh bị cắt bớt. Đề nghị Sở rà soát mạng lưới xe buýt toàn tỉnh.\n")
+    _, body = letter_parts(joined)
+    assert "xe buyt" in body and "ha thi lua" not in body and "xom 3" not in body
