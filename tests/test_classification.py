@@ -453,6 +453,9 @@ _COMPLAINT = ("Ngày 12/3/2026 Chủ tịch UBND xã ban hành Quyết định s
     # a cue that turns to another matter, which it names ("tôi xin tố cáo")
     _COMPLAINT + "Đề nghị hủy Quyết định số 77/QĐ-UBND.\nViệc thứ hai, tôi xin tố cáo: ông Khánh nhận tiền "
     "của hộ bà Lý để xác nhận sai nguồn gốc đất.\n",
+    # turns written in many ways
+    _COMPLAINT + "Đề nghị hủy Quyết định số 77/QĐ-UBND.\nSẵn đây tôi báo thêm: " + _DENOUNCE,
+    _COMPLAINT + "Đề nghị hủy Quyết định số 77/QĐ-UBND. Còn một việc nữa, " + _DENOUNCE,
     # "Riêng …" at a sentence start: the writer's own case after a report about the village
     "Đường trục thôn Đông bị xe tải làm hỏng nặng, mưa xuống ngập lầy, tôi xin phản ánh để xã biết và sửa chữa. "
     "Riêng gia đình tôi: " + _COMPLAINT + "Đề nghị hủy Quyết định số 77/QĐ-UBND.\n",
