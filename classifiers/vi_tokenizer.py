@@ -17,6 +17,7 @@ import json
 import re
 import threading
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -46,11 +47,17 @@ _SEGMENT_LOCK = threading.Lock()
 
 
 def _segment(line: str) -> list[str]:
+    return list(_segment_cached(line))
+
+
+@lru_cache(maxsize=4096)
+def _segment_cached(line: str) -> tuple[str, ...]:
+    """One line's words. Cached: the category and the field classifiers read the same letter's lines."""
     from underthesea import word_tokenize  # imported lazily: loading the CRF model takes time
 
     with _SEGMENT_LOCK:
         words = word_tokenize(line)
-    return [w for w in words if w.strip()]
+    return tuple(w for w in words if w.strip())
 
 
 class VietnameseTokenizer:
