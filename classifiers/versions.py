@@ -91,7 +91,10 @@ def load_model(path: Path) -> HybridModel:
 
 def _settled(model: Any) -> Any:
     """A loaded model's objects live as long as the process: move them out of the cyclic garbage
-    collector's sight, whose full passes over them paused a classification for 100+ ms now and then."""
+    collector's sight, whose full passes over them paused a classification for 100+ ms now and then.
+    What an earlier freeze kept is unfrozen and collected first, so a model dropped from the caches
+    after a retrain is freed rather than kept for ever."""
+    gc.unfreeze()
     gc.collect()
     gc.freeze()
     return model

@@ -152,3 +152,24 @@ def test_classify_is_safe_from_several_threads_at_first_use() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip() == "8"
+
+
+def test_settling_a_new_model_frees_what_an_earlier_freeze_kept() -> None:
+    import gc
+    import weakref
+
+    from classifiers.versions import _settled
+
+    class Node:
+        pass
+
+    node = Node()
+    node.me = node  # a cycle: only the cyclic collector can free it
+    ref = weakref.ref(node)
+    try:
+        _settled(None)  # frozen while still in use (an earlier model)
+        del node  # dropped, as a replaced model is after a retrain
+        _settled(None)  # the next model's load
+        assert ref() is None
+    finally:
+        gc.unfreeze()
