@@ -45,16 +45,20 @@ class DecisionRef:
 
 
 @lru_cache(maxsize=1)
+def _data() -> dict:
+    return yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def _types() -> tuple[dict[str, str], frozenset[str]]:
-    d = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+    d = _data()
     return {k.upper(): v for k, v in d["decision_types"].items()}, frozenset(d["normative_types"])
 
 
 @lru_cache(maxsize=1)
 def issuer_codes() -> dict[str, str]:
     """Department issuer codes ("SXD") -> the department's name ("Sở Xây dựng")."""
-    d = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
-    return {k.upper(): v for k, v in (d.get("issuer_codes") or {}).items()}
+    return {k.upper(): v for k, v in (_data().get("issuer_codes") or {}).items()}
 
 
 def _parse(text: str) -> list[DecisionRef]:
