@@ -134,7 +134,23 @@ _PLACE_WORDS = frozenset({
 })
 
 
-_ABBREVIATIONS = frozenset({"p", "x", "q", "h", "t", "tp", "tx", "tt", "tdp", "kp", "st"})
+# Address abbreviations written with a full stop ("P. Hoa Lư", "TP. Nam Định", "TDP. 3"): that stop ends
+# no sentence.
+ABBREVIATIONS = frozenset({"p", "x", "q", "h", "t", "tp", "tx", "tt", "tdp", "kp", "st"})
+_STOP = re.compile(r"(\w+)([.!?])\s+")
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` split after each full stop (or ! ?) that ends a sentence, not an abbreviation's."""
+    out: list[str] = []
+    start = 0
+    for m in _STOP.finditer(text):
+        if m.group(2) == "." and fold(m.group(1)) in ABBREVIATIONS:
+            continue
+        out.append(text[start:m.end()].rstrip())
+        start = m.end()
+    out.append(text[start:])
+    return [s for s in out if s]
 
 
 def _trim_to_place(span: str) -> str:
@@ -148,7 +164,7 @@ def _trim_to_place(span: str) -> str:
         tok = m.group()
         f = fold(tok)
         # a full stop after a word that is no abbreviation ("P.", "TP.") ends the sentence, and the place
-        if prev is not None and re.match(r"\.\s", span[prev.end():m.start()]) and fold(prev.group()) not in _ABBREVIATIONS:
+        if prev is not None and re.match(r"\.\s", span[prev.end():m.start()]) and fold(prev.group()) not in ABBREVIATIONS:
             return span[: prev.end()]
         prev = m
         if f == "thi":  # "thì" ends the place, "thị trấn" / "thị xã" does not

@@ -17,6 +17,7 @@ from typing import Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict
 
+from extractors.address import sentences
 from models.record import Category, Classification, Extraction, Location
 from petitions.errors import BadConfigError
 from petitions.settings import Settings
@@ -397,15 +398,11 @@ def letter_parts(text: str) -> tuple[str, str]:
             continue
         if _IDENTITY.search(line):
             # only the identity's sentences: a scan's paragraph may join the matter's first sentences to it
-            line = " ".join(s for s in _SENTENCE_END.split(line) if not _IDENTITY.search(s))
+            line = " ".join(s for s in sentences(line) if not _IDENTITY.search(s))
             if not line:
                 continue
         body.append(line)
     return "\n".join(addressee), "\n".join(body)
-
-
-# a full stop that ends a sentence, not an abbreviation's ("TP. Nam Định", "P. Hoa Lư")
-_SENTENCE_END = re.compile(r"(?<=\w[.!?])(?<! tp\.)(?<! tx\.)(?<! tt\.)(?<! kp\.)(?<! [pxhqt]\.)\s+")
 
 
 def norm_line(line: str) -> str:

@@ -264,3 +264,10 @@ def test_a_list_of_supported_households_is_no_signers_list() -> None:
             "Tôi tố cáo bà Thoa chiếm đoạt tiền hỗ trợ.\n\nNgười tố cáo\nLò Văn Doãn\n")
     ex = extract_fields(text, SETTINGS)
     assert [p.name for p in ex.petitioners] == ["Lò Văn Doãn"] and ex.signatory_count == 1
+
+
+def test_sentences_end_at_full_stops_that_are_no_abbreviations() -> None:
+    from extractors.address import sentences
+
+    assert sentences("tôi ở P. Hoa Lư, TP. Ninh Bình, cạnh đê. Từ khi hợp nhất! Đề nghị") == [
+        "tôi ở P. Hoa Lư, TP. Ninh Bình, cạnh đê.", "Từ khi hợp nhất!", "Đề nghị"]
