@@ -67,6 +67,14 @@ def _proper_words(raw: str, folded: str, start: int, limit: int) -> int:
     return end
 
 
+def _name_end(raw: str, folded: str, head_end: int, limit: int) -> int:
+    """The end of a body's name: its head ("UBND xã", "Sở") ends at ``head_end``, followed after one space
+    by up to ``limit`` capitalised words; a head followed by anything else ("bệnh viện.") ends there."""
+    if raw[head_end: head_end + 1] != " ":
+        return head_end
+    return max(head_end, _proper_words(raw, folded, head_end + 1, limit))
+
+
 def _agency(raw: str, folded: str, lo: int, hi: int) -> tuple[str, int] | None:
     """The first agency named in folded[lo:hi]: (display, start)."""
     best: tuple[str, int] | None = None
@@ -74,8 +82,7 @@ def _agency(raw: str, folded: str, lo: int, hi: int) -> tuple[str, int] | None:
         m = pat.search(folded, lo, hi)
         if not m or (best and best[1] <= m.start()):
             continue
-        end = _proper_words(raw, folded, m.end() + 1, words) if raw[m.end(): m.end() + 1] == " " else m.end()
-        end = max(end, m.end())
+        end = _name_end(raw, folded, m.end(), words)
         parent = re.search(r"\s(?:ubnd|uy ban nhan dan|dang bo|dang uy)\b", folded[m.end():end])
         if parent:
             end = m.end() + parent.start()
@@ -354,12 +361,17 @@ def _wrongdoer(raw: str, folded: str) -> Accused | None:
         org = _agency(raw, folded, m.end(), stop)
         if org and org[1] == m.end():
             return Accused(organization=org[0])
-    for m in _PLACE_OF_PERSON.finditer(folded):
+    at = _name_after(raw, folded, _PLACE_OF_PERSON, lo, hi)
+    return None if at is None else _person_at(raw, folded, at, min(len(folded), at + 300))
+
+
+def _name_after(raw: str, folded: str, cue: re.Pattern[str], lo: int, hi: int) -> int | None:
+    """Where a name starts right after the first ``cue`` outside ``folded[lo:hi]`` (the addressee)."""
+    for m in cue.finditer(folded):
         if lo <= m.start() < hi:
             continue
-        name = read_name(raw[m.end(): m.end() + 80])
-        if name:
-            return _person_at(raw, folded, m.end(), min(len(folded), m.end() + 300))
+        if read_name(raw[m.end(): m.end() + 80]):
+            return m.end()
     return None
 
 
@@ -369,12 +381,9 @@ _TARGET = re.compile(r"\b(?:doi\s+tuong|ke)\s+(?=\w)")
 def _named_anywhere(raw: str, folded: str) -> Accused | None:
     """Last resort: "đối tượng Lương Văn H", or a post followed by a name ("trưởng thôn Lê Văn C") in the body."""
     lo, hi = _addressee_span(folded)
-    for m in _TARGET.finditer(folded):
-        if lo <= m.start() < hi:
-            continue
-        name = read_name(raw[m.end(): m.end() + 80])
-        if name:
-            return _person_at(raw, folded, m.end(), min(len(folded), m.end() + 300))
+    at = _name_after(raw, folded, _TARGET, lo, hi)
+    if at is not None:
+        return _person_at(raw, folded, at, min(len(folded), at + 300))
     body = folded.find("\n\n", hi) if hi else 0
     hits: list[tuple[int, Accused]] = []
     for pat, _display in _data().positions:
@@ -396,7 +405,7 @@ def _issuer(raw: str, folded: str) -> Accused | None:
             org = _agency(raw, folded, m.start(), m.end() + 80)
             if org is None or org[1] != m.start():
                 continue
-            end = max(m.end(), _proper_words(raw, folded, m.end() + 1, _words)) if raw[m.end(): m.end() + 1] == " " else m.end()
+            end = _name_end(raw, folded, m.end(), _words)
             if not _ISSUED.match(folded, end):
                 continue
             pos = _position(folded, max(0, m.start() - 30), m.start())
