@@ -46,10 +46,6 @@ def norm_of(word: str) -> str:
 _SEGMENT_LOCK = threading.Lock()
 
 
-def _segment(line: str) -> list[str]:
-    return list(_segment_cached(line))
-
-
 @lru_cache(maxsize=4096)
 def _segment_cached(line: str) -> tuple[str, ...]:
     """One line's words. Cached: the category and the field classifiers read the same letter's lines."""
@@ -76,7 +72,7 @@ class VietnameseTokenizer:
         for chunk in chunks:
             if not chunk.strip():
                 continue
-            segmented = _segment(chunk)
+            segmented = list(_segment_cached(chunk))
             try:  # underthesea must give back the line's own characters; else split on spaces
                 get_words_and_spaces(segmented, chunk)
             except ValueError:
