@@ -11,10 +11,14 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
 
 from classifiers.matching import Hit, find_hits, request_spans
 from classifiers.rules import FLAGS, Rules, fold_key, load_rules
 from classifiers.title import Title, find_title, strip_title
+from extractors.address import without_identity
 from models.record import CATEGORIES, DOMAINS, Category, Classification, Extraction
 from petitions.settings import Settings
 from petitions.text import nfc
@@ -145,6 +149,45 @@ def paragraph_categories(body: str, rules: Rules) -> list[str]:
     return out
 
 
+class ParagraphReader(Protocol):
+    """A trained text classifier that reads paragraphs alone: one row of category probabilities
+    (``CATEGORIES`` order) per paragraph."""
+
+    def predict_texts(self, texts: list[str]) -> np.ndarray | None: ...
+
+
+def model_paragraph_categories(body: str, reader: ParagraphReader, top: str, rules: Rules) -> list[str]:
+    """The other legal classes the trained classifier finds in single paragraphs: a paragraph (line
+    of ``_PARAGRAPH_CHARS`` or more, the writer's identity sentences left out) counts for a class of
+    another legal class than ``top`` when the classifier gives that class (kiến nghị and phản ánh
+    together) at least ``paragraph_model_min`` and a signal of it is found in the paragraph (not one
+    of ``paragraph_model_not_support``: a plea for help is the remedy of the letter's own matter, a
+    decision cited is no complaint about it).
+
+    It catches a second matter told in words the signals score too weakly to win a paragraph; the
+    signal it must contain keeps a story's neutral paragraphs (dates, family, background) out."""
+    minimum = rules.set.mixed.paragraph_model_min
+    if not minimum:
+        return []
+    paragraphs = [p for p in (without_identity(line) for line in body.split("\n")) if len(p) >= _PARAGRAPH_CHARS]
+    probs = reader.predict_texts(paragraphs) if paragraphs else None
+    if probs is None:
+        return []
+    not_support = set(rules.set.mixed.paragraph_model_not_support)
+    out = []
+    for paragraph, row in zip(paragraphs, probs, strict=True):
+        supported = {h.target for h in find_hits(fold_key(paragraph), rules, _CATEGORY_TARGETS)
+                     if h.points > 0 and h.signal not in not_support}
+        for cat in CATEGORIES:
+            if _same_class(cat, top, rules):
+                continue
+            group = [c for c in CATEGORIES if _same_class(c, cat, rules)]
+            p_class = sum(float(row[CATEGORIES.index(c)]) for c in group)
+            if p_class >= minimum and supported & set(group):
+                out.append(max(group, key=lambda c: row[CATEGORIES.index(c)]))
+    return list(dict.fromkeys(out))
+
+
 def _mixed_secondary(
     raw: dict[str, float], hits: list[Hit], top: str, rules: Rules, line_cats: list[str] | None = None
 ) -> Category | None:
@@ -252,11 +295,15 @@ def classify(
     else:
         probs = model.probabilities(analysis)
         version = model.version
-    return finish(analysis, probs, rules, version)
+    return finish(analysis, probs, rules, version, reader=model)
 
 
-def finish(analysis: RuleAnalysis, probs: dict[str, float], rules: Rules, version: str) -> Classification:
-    """Category probabilities + the rules' evidence -> the Classification (mixed, flags, domain)."""
+def finish(
+    analysis: RuleAnalysis, probs: dict[str, float], rules: Rules, version: str, reader: ParagraphReader | None = None
+) -> Classification:
+    """Category probabilities + the rules' evidence -> the Classification (mixed, flags, domain).
+    With ``reader`` (the trained model), its reading of single paragraphs may find a second matter
+    the rules did not (see ``model_paragraph_categories``)."""
     raw, category_hits, other_hits = analysis.raw, list(analysis.category_hits), analysis.other_hits
     category: Category = max(CATEGORIES, key=lambda c: (probs[c], raw[c], rules.set.bias[c]))
     lines = request_line_categories(analysis.body, rules)
@@ -265,6 +312,9 @@ def finish(analysis: RuleAnalysis, probs: dict[str, float], rules: Rules, versio
         lines = [c for c in lines if c in allowed or _same_class(c, category, rules)]
     matters = lines + segment_categories(analysis.body, rules) + paragraph_categories(analysis.body, rules)
     secondary = _mixed_secondary(raw, category_hits, category, rules, matters)
+    if secondary is None and reader is not None:
+        found = model_paragraph_categories(analysis.body, reader, category, rules)
+        secondary = max(found, key=lambda c: raw[c]) if found else None  # type: ignore[assignment]
     complaint = "khieu_nai" in (category, secondary)
     round_two = _flag(other_hits, "complaint_round_2", rules)
 

@@ -142,6 +142,12 @@ class MixedSpec(_Strict):
     segment_min: float = Field(default=0.0, ge=0)
     # Every paragraph (line) is scored alone too, needing this margin (0: off).
     paragraph_min: float = Field(default=0.0, ge=0)
+    # The trained text classifier reads every paragraph alone too: a paragraph it gives at least this
+    # probability for another legal class, and in which a signal of that class is found, is a second
+    # matter (0: off; only with a trained model).
+    paragraph_model_min: float = Field(default=0.0, ge=0, le=1)
+    # signals that are no such support: a plea for help or attention is the remedy of the letter's matter
+    paragraph_model_not_support: list[str] = Field(default_factory=list)
 
 
 class FlagSpec(_Strict):

@@ -60,11 +60,15 @@ class HybridModel:
     meta: dict[str, Any]
 
     def textcat_probs(self, body: str) -> np.ndarray | None:
+        return self.predict_texts([body])
+
+    def predict_texts(self, texts: list[str]) -> np.ndarray | None:
+        """The text classifier's probabilities, a row per text read alone (None without one)."""
         if self.nlp is None or self.combiner.w_textcat == 0:
             return None
         from classifiers.textcat import predict
 
-        return predict(self.nlp, [body])
+        return predict(self.nlp, texts)
 
     def probabilities(self, analysis: RuleAnalysis) -> dict[str, float]:
         raw = np.array([[analysis.raw[c] for c in CATEGORIES]])

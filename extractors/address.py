@@ -153,6 +153,22 @@ def sentences(text: str) -> list[str]:
     return [s for s in out if s]
 
 
+# A sentence that gives the writer's identity: name, birth year, ID card, address, phone, occupation
+# (matched on folded text).
+IDENTITY = re.compile(
+    r"\b(?:cccd|cmnd|can cuoc|sinh nam|nam sinh|sn|dia chi|dc|tru tai|cu tru|thuong tru|tam tru|dien thoai|sdt"
+    r"|ho va ten|ho ten|toi ten|toi la|chau ten|chau la|em ten|em la|chung toi la|nghe nghiep)\b"
+)
+
+
+def without_identity(line: str) -> str:
+    """``line`` without the sentences that give the writer's identity (a scan's paragraph may join
+    the matter's first sentences to them); folded or not, as given."""
+    if not IDENTITY.search(fold(line)):
+        return line
+    return " ".join(s for s in sentences(line) if not IDENTITY.search(fold(s)))
+
+
 def _trim_to_place(span: str) -> str:
     """In mixed-case text, an address ends at the first lower-case word that is no level or street word
     ("phường Hoa Lư thì bị …" -> "phường Hoa Lư"). Text in one case is returned as it is."""

@@ -17,7 +17,7 @@ from typing import Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from extractors.address import sentences
+from extractors.address import IDENTITY, without_identity
 from models.record import Category, Classification, Extraction, Location
 from petitions.errors import BadConfigError
 from petitions.settings import Settings
@@ -361,10 +361,6 @@ def _signals() -> _Signals:
 _PROVINCIAL_ADDRESSEE = re.compile(r"\b(?:tinh|so)\b")
 _ADDRESSEE = re.compile(r"^\W*(?:kinh\s+gui|dong\s+kinh\s+gui|kg)\b")
 _LIST_ITEM = re.compile(r"^\s*(?:[-+•*–]|\d{1,2}[.)])\s*")
-_IDENTITY = re.compile(
-    r"\b(?:cccd|cmnd|can cuoc|sinh nam|nam sinh|sn|dia chi|dc|tru tai|cu tru|thuong tru|tam tru|dien thoai|sdt"
-    r"|ho va ten|ho ten|toi ten|toi la|chau ten|chau la|em ten|em la|chung toi la|nghe nghiep)\b"
-)
 _HEADER = re.compile(r"^\W*(?:cong hoa|doc lap|don\b|v/v|ve viec|[^,]{0,30},?\s*ngay\s+\d)")
 _CLOSING = re.compile(
     r"^\W*(?:tai lieu kem theo|noi nhan|nguoi (?:lam|viet|gui) don|nhung nguoi (?:lam|viet) don|kinh don"
@@ -388,7 +384,7 @@ def letter_parts(text: str) -> tuple[str, str]:
             addressee.append(line)
             continue
         if in_addressee and (_LIST_ITEM.match(raw) or len(addressee) == 1 and len(line) < 80
-                             and not _IDENTITY.search(line)):
+                             and not IDENTITY.search(line)):
             addressee.append(line)
             continue
         in_addressee = False
@@ -396,11 +392,9 @@ def letter_parts(text: str) -> tuple[str, str]:
             break
         if _HEADER.match(line):
             continue
-        if _IDENTITY.search(line):
-            # only the identity's sentences: a scan's paragraph may join the matter's first sentences to it
-            line = " ".join(s for s in sentences(line) if not _IDENTITY.search(s))
-            if not line:
-                continue
+        line = without_identity(line)
+        if not line:
+            continue
         body.append(line)
     return "\n".join(addressee), "\n".join(body)
 

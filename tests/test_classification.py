@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from classifiers import classify, evaluate, load_rules, parse_rules, title_category
@@ -487,6 +488,60 @@ def test_a_second_matter_in_its_own_paragraph_without_a_cue() -> None:
     assert set(paragraph_categories(body, load_rules())) >= {"to_cao"}
     category, mixed, secondary = _mixed_of(body)
     assert mixed and {category, secondary} == {"to_cao", "phan_anh"}
+
+
+_SANCTION = ("Ngày 02/4/2026 Chủ tịch UBND xã ban hành Quyết định số 58/QĐ-XPHC xử phạt tôi 4.000.000 đồng vì cho "
+             "rằng tôi xây chuồng trại không phép. Chuồng trại nằm trong đất vườn của gia đình tôi, đã có giấy chứng "
+             "nhận từ năm 2001. Tôi không đồng ý với quyết định này.\n")
+_ROAD = ("Con đường từ thôn Đông ra quốc lộ dài gần 2 km, mấy năm nay ổ gà chi chít, trời mưa thì lầy lội, xe chở "
+         "học sinh đi lại rất khó khăn, tháng trước có cụ già bị ngã gãy tay.\n")
+_CANCEL = "Tôi đề nghị Chủ tịch UBND xã xem xét lại, hủy Quyết định số 58/QĐ-XPHC.\n"
+
+
+def test_the_trained_model_reads_a_second_matter_the_signals_score_weakly() -> None:
+    # a situation told in one paragraph, with no request and one weak signal ("ổ gà"): no rule wins it,
+    # the trained classifier reading the paragraph alone does
+    from classifiers.category import analyse_rules, model_paragraph_categories, paragraph_categories
+    from classifiers.versions import active_model
+    from models.record import Extraction
+
+    rules = load_rules()
+    body = _SANCTION + _ROAD + _CANCEL
+    assert "phan_anh" not in paragraph_categories(body, rules)
+    model = active_model()
+    assert model is not None
+    assert model_paragraph_categories(analyse_rules(_HEAD + body, Extraction()).body, model, "khieu_nai", rules) == [
+        "phan_anh"]
+    assert _mixed_of(body) == ("khieu_nai", True, "phan_anh")
+    assert _mixed_of(_SANCTION + _CANCEL) == ("khieu_nai", False, None)
+
+
+class _Reader:
+    """A stand-in classifier that reads every paragraph as a reflection, and records what it read."""
+
+    def __init__(self) -> None:
+        self.read: list[str] = []
+
+    def predict_texts(self, texts: list[str]) -> np.ndarray:
+        self.read += texts
+        return np.array([[0.05, 0.05, 0.1, 0.8]] * len(texts))
+
+
+def test_a_paragraph_the_model_reads_counts_only_with_a_signal_of_its_class() -> None:
+    from classifiers.category import model_paragraph_categories
+
+    rules = load_rules()
+    reader = _Reader()
+    family = ("Gia đình tôi có bốn người, vợ tôi làm ruộng, hai con đang đi học ở trường tiểu học của xã, cuộc sống "
+              "trông cả vào mấy sào ruộng và chuồng lợn.\n")
+    assert model_paragraph_categories(family + _SANCTION, reader, "khieu_nai", rules) == []
+    assert model_paragraph_categories(family + _ROAD, reader, "khieu_nai", rules) == ["phan_anh"]
+    # the writer's identity sentences are not read; short lines (signatures, dates) neither
+    reader.read.clear()
+    model_paragraph_categories(_HEAD + "Ninh Bình, ngày 5/5/2026\n" + _ROAD, reader, "khieu_nai", rules)
+    assert reader.read == [_ROAD.strip()]
+    # a paragraph of the letter's own legal class is no second matter
+    assert model_paragraph_categories(_ROAD, reader, "kien_nghi", rules) == []
 
 
 @pytest.mark.parametrize(("sentence", "signal"), [
