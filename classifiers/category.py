@@ -156,36 +156,71 @@ class ParagraphReader(Protocol):
     def predict_texts(self, texts: list[str]) -> np.ndarray | None: ...
 
 
-def model_paragraph_categories(body: str, reader: ParagraphReader, top: str, rules: Rules) -> list[str]:
-    """The other legal classes the trained classifier finds in single paragraphs: a paragraph (line
+_CONTINUES = re.compile(r"^\s*[a-zàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]")
+
+
+def _joined_sentences(body: str) -> list[str]:
+    """The body's lines, a sentence broken across lines joined again: a line that ends without a
+    stop and a next line that starts in lower case are one sentence (text typed or pasted with
+    hard line breaks; the pipeline re-joins a page's layout lines before classifying)."""
+    out: list[str] = []
+    for line in body.split("\n"):
+        if out and out[-1].strip() and _CONTINUES.match(line) and not out[-1].rstrip().endswith((".", ":", ";", "!", "?")):
+            out[-1] = out[-1].rstrip() + " " + line.strip()
+        else:
+            out.append(line)
+    return out
+
+
+@dataclass(frozen=True)
+class ParagraphMatter:
+    """A second matter the trained classifier read in one paragraph."""
+
+    category: str
+    probability: float  # of the category's legal class
+    paragraph: str
+
+
+def model_paragraph_matters(body: str, reader: ParagraphReader, top: str, rules: Rules) -> list[ParagraphMatter]:
+    """The matters of other legal classes the trained classifier finds in single paragraphs (the
+    likeliest paragraph of each category): a paragraph (line
     of ``_PARAGRAPH_CHARS`` or more, the writer's identity sentences left out) counts for a class of
     another legal class than ``top`` when the classifier gives that class (kiến nghị and phản ánh
     together) at least ``paragraph_model_min`` and a signal of it is found in the paragraph (not one
     of ``paragraph_model_not_support``: a plea for help is the remedy of the letter's own matter, a
     decision cited is no complaint about it).
 
-    It catches a second matter told in words the signals score too weakly to win a paragraph; the
-    signal it must contain keeps a story's neutral paragraphs (dates, family, background) out."""
+    A paragraph the signals give to the letter's own class by ``paragraph_min`` points or more stays
+    that matter's. It catches a second matter told in words the signals score too weakly to win a
+    paragraph; the signal it must contain keeps a story's neutral paragraphs (dates, family,
+    background) out."""
     minimum = rules.set.mixed.paragraph_model_min
     if not minimum:
         return []
-    paragraphs = [p for p in (without_identity(line) for line in body.split("\n")) if len(p) >= _PARAGRAPH_CHARS]
+    paragraphs = [p for p in (without_identity(line) for line in _joined_sentences(body)) if len(p) >= _PARAGRAPH_CHARS]
     probs = reader.predict_texts(paragraphs) if paragraphs else None
     if probs is None:
         return []
     not_support = set(rules.set.mixed.paragraph_model_not_support)
-    out = []
+    out: dict[str, ParagraphMatter] = {}
     for paragraph, row in zip(paragraphs, probs, strict=True):
-        supported = {h.target for h in find_hits(fold_key(paragraph), rules, _CATEGORY_TARGETS)
-                     if h.points > 0 and h.signal not in not_support}
+        hits = find_hits(fold_key(paragraph), rules, _CATEGORY_TARGETS)
+        supported = {h.target for h in hits if h.points > 0 and h.signal not in not_support}
+        totals = dict.fromkeys(CATEGORIES, 0.0)
+        for h in hits:
+            totals[h.target] += h.points
+        own = sum(totals[c] for c in CATEGORIES if _same_class(c, top, rules))
         for cat in CATEGORIES:
             if _same_class(cat, top, rules):
                 continue
             group = [c for c in CATEGORIES if _same_class(c, cat, rules)]
             p_class = sum(float(row[CATEGORIES.index(c)]) for c in group)
-            if p_class >= minimum and supported & set(group):
-                out.append(max(group, key=lambda c: row[CATEGORIES.index(c)]))
-    return list(dict.fromkeys(out))
+            clearly_own = own - sum(totals[c] for c in group) >= rules.set.mixed.paragraph_min > 0
+            if p_class >= minimum and supported & set(group) and not clearly_own:
+                best = max(group, key=lambda c: row[CATEGORIES.index(c)])
+                if best not in out or p_class > out[best].probability:
+                    out[best] = ParagraphMatter(best, p_class, paragraph)
+    return list(out.values())
 
 
 def _mixed_secondary(
@@ -312,15 +347,22 @@ def finish(
         lines = [c for c in lines if c in allowed or _same_class(c, category, rules)]
     matters = lines + segment_categories(analysis.body, rules) + paragraph_categories(analysis.body, rules)
     secondary = _mixed_secondary(raw, category_hits, category, rules, matters)
+    read: ParagraphMatter | None = None
     if secondary is None and reader is not None:
-        found = model_paragraph_categories(analysis.body, reader, category, rules)
-        secondary = max(found, key=lambda c: raw[c]) if found else None  # type: ignore[assignment]
+        found = model_paragraph_matters(analysis.body, reader, category, rules)
+        if found:
+            read = max(found, key=lambda m: raw[m.category])
+            secondary = read.category  # type: ignore[assignment]
     complaint = "khieu_nai" in (category, secondary)
     round_two = _flag(other_hits, "complaint_round_2", rules)
 
     category_hits.sort(key=lambda h: -h.points)
     explained = [_explain(h, rules) for h in category_hits if h.points]
     explained += [_explain(h, rules) for h in other_hits if h.points > 0]
+    if read is not None:  # the reviewer sees which paragraph made the letter mixed
+        label = rules.set.labels.get(read.category, read.category)
+        excerpt = read.paragraph if len(read.paragraph) <= 80 else read.paragraph[:80].rsplit(" ", 1)[0] + " …"
+        explained.append(f"{label} (nội dung thứ hai, mô hình {read.probability:.2f}): '{excerpt}'")
     return Classification(
         category=category,
         category_confidence=round(probs[category], 4),

@@ -6,7 +6,7 @@
 
 Steps (all seeded; about 75 s of CPU on 2 cores for the 1,200 + 12 fixture letters):
 1. Letters: fixtures/letters/generated.jsonl + the hand-written training letters (handwritten.jsonl,
-   tuning_mixed*.jsonl, holdout2.jsonl) (+ corrections), minus the frozen
+   tuning_mixed*.jsonl, tuning5.jsonl, holdout2.jsonl) (+ corrections), minus the frozen
    evaluation set (classifiers/models/frozen_eval.jsonl, created once from a fixed 25% split and
    then never regenerated). Never ../shared/letters/: that is the held-out evaluation set.
    When the generated corpus itself is regenerated, delete frozen_eval.jsonl and run this script:

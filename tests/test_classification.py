@@ -501,7 +501,7 @@ _CANCEL = "Tôi đề nghị Chủ tịch UBND xã xem xét lại, hủy Quyết
 def test_the_trained_model_reads_a_second_matter_the_signals_score_weakly() -> None:
     # a situation told in one paragraph, with no request and one weak signal ("ổ gà"): no rule wins it,
     # the trained classifier reading the paragraph alone does
-    from classifiers.category import analyse_rules, model_paragraph_categories, paragraph_categories
+    from classifiers.category import analyse_rules, model_paragraph_matters, paragraph_categories
     from classifiers.versions import active_model
     from models.record import Extraction
 
@@ -510,9 +510,13 @@ def test_the_trained_model_reads_a_second_matter_the_signals_score_weakly() -> N
     assert "phan_anh" not in paragraph_categories(body, rules)
     model = active_model()
     assert model is not None
-    assert model_paragraph_categories(analyse_rules(_HEAD + body, Extraction()).body, model, "khieu_nai", rules) == [
-        "phan_anh"]
+    found = model_paragraph_matters(analyse_rules(_HEAD + body, Extraction()).body, model, "khieu_nai", rules)
+    assert [(m.category, m.paragraph) for m in found] == [("phan_anh", _ROAD.strip())]
     assert _mixed_of(body) == ("khieu_nai", True, "phan_anh")
+    # the reviewer is shown the paragraph that made the letter mixed
+    text = _HEAD + body
+    signals = classify(text, Extraction()).signals
+    assert any("nội dung thứ hai" in s and "Con đường từ thôn Đông" in s for s in signals)
     assert _mixed_of(_SANCTION + _CANCEL) == ("khieu_nai", False, None)
 
 
@@ -528,20 +532,28 @@ class _Reader:
 
 
 def test_a_paragraph_the_model_reads_counts_only_with_a_signal_of_its_class() -> None:
-    from classifiers.category import model_paragraph_categories
+    from classifiers.category import model_paragraph_matters
 
     rules = load_rules()
     reader = _Reader()
+
+    def categories(body: str, top: str = "khieu_nai") -> list[str]:
+        return [m.category for m in model_paragraph_matters(body, reader, top, rules)]
+
     family = ("Gia đình tôi có bốn người, vợ tôi làm ruộng, hai con đang đi học ở trường tiểu học của xã, cuộc sống "
               "trông cả vào mấy sào ruộng và chuồng lợn.\n")
-    assert model_paragraph_categories(family + _SANCTION, reader, "khieu_nai", rules) == []
-    assert model_paragraph_categories(family + _ROAD, reader, "khieu_nai", rules) == ["phan_anh"]
+    assert categories(family + _SANCTION) == []
+    assert categories(family + _ROAD) == ["phan_anh"]
     # the writer's identity sentences are not read; short lines (signatures, dates) neither
     reader.read.clear()
-    model_paragraph_categories(_HEAD + "Ninh Bình, ngày 5/5/2026\n" + _ROAD, reader, "khieu_nai", rules)
+    categories(_HEAD + "Ninh Bình, ngày 5/5/2026\n" + _ROAD)
     assert reader.read == [_ROAD.strip()]
     # a paragraph of the letter's own legal class is no second matter
-    assert model_paragraph_categories(_ROAD, reader, "kien_nghi", rules) == []
+    assert categories(_ROAD, top="kien_nghi") == []
+    # a sentence typed with hard line breaks is read whole
+    reader.read.clear()
+    categories(_ROAD.replace("lầy lội, xe", "lầy lội,\nxe"))
+    assert reader.read == [_ROAD.strip()]
 
 
 @pytest.mark.parametrize(("sentence", "signal"), [
