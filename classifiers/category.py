@@ -202,21 +202,22 @@ def model_paragraph_matters(body: str, reader: ParagraphReader, top: str, rules:
     if probs is None:
         return []
     not_support = set(rules.set.mixed.paragraph_model_not_support)
+    groups = [[c for c in CATEGORIES if _same_class(c, cat, rules)] for cat in CATEGORIES if not _same_class(cat, top, rules)]
+    groups = [g for i, g in enumerate(groups) if g not in groups[:i]]
     out: dict[str, ParagraphMatter] = {}
     for paragraph, row in zip(paragraphs, probs, strict=True):
+        likely = [(g, p) for g in groups if (p := sum(float(row[CATEGORIES.index(c)]) for c in g)) >= minimum]
+        if not likely:  # the signals are looked for only where the classifier reads another class
+            continue
         hits = find_hits(fold_key(paragraph), rules, _CATEGORY_TARGETS)
         supported = {h.target for h in hits if h.points > 0 and h.signal not in not_support}
         totals = dict.fromkeys(CATEGORIES, 0.0)
         for h in hits:
             totals[h.target] += h.points
         own = sum(totals[c] for c in CATEGORIES if _same_class(c, top, rules))
-        for cat in CATEGORIES:
-            if _same_class(cat, top, rules):
-                continue
-            group = [c for c in CATEGORIES if _same_class(c, cat, rules)]
-            p_class = sum(float(row[CATEGORIES.index(c)]) for c in group)
+        for group, p_class in likely:
             clearly_own = own - sum(totals[c] for c in group) >= rules.set.mixed.paragraph_min > 0
-            if p_class >= minimum and supported & set(group) and not clearly_own:
+            if supported & set(group) and not clearly_own:
                 best = max(group, key=lambda c: row[CATEGORIES.index(c)])
                 if best not in out or p_class > out[best].probability:
                     out[best] = ParagraphMatter(best, p_class, paragraph)

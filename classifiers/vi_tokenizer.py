@@ -34,6 +34,7 @@ _DIGITS = re.compile(r"\d")
 _SETTINGS_FILE = "settings.json"
 
 
+@lru_cache(maxsize=65536)
 def norm_of(word: str) -> str:
     """The feature form of a token: folded, inner spaces joined, digits collapsed."""
     folded = fold(word.replace("\u00d0", "D").replace("\u00f0", "d"))
@@ -48,12 +49,17 @@ _SEGMENT_LOCK = threading.Lock()
 
 @lru_cache(maxsize=4096)
 def _segment_cached(line: str) -> tuple[str, ...]:
-    """One line's words. Cached: the category and the field classifiers read the same letter's lines."""
+    """One line's words. Cached: the category and the field classifiers read the same letter's lines
+    (and the category classifier its paragraphs again)."""
     from underthesea import word_tokenize  # imported lazily: loading the CRF model takes time
 
     with _SEGMENT_LOCK:
-        words = word_tokenize(line)
-    return tuple(w for w in words if w.strip())
+        words = tuple(w for w in word_tokenize(line) if w.strip())
+    try:  # underthesea must give back the line's own characters; else split on spaces
+        get_words_and_spaces(list(words), line)
+    except ValueError:
+        return tuple(line.split())
+    return words
 
 
 class VietnameseTokenizer:
@@ -72,12 +78,7 @@ class VietnameseTokenizer:
         for chunk in chunks:
             if not chunk.strip():
                 continue
-            segmented = list(_segment_cached(chunk))
-            try:  # underthesea must give back the line's own characters; else split on spaces
-                get_words_and_spaces(segmented, chunk)
-            except ValueError:
-                segmented = chunk.split()
-            words.extend(segmented)
+            words.extend(_segment_cached(chunk))
         return words
 
     def __call__(self, text: str) -> Doc:
