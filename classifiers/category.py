@@ -187,8 +187,8 @@ def model_paragraph_matters(body: str, reader: ParagraphReader, top: str, rules:
     of ``_PARAGRAPH_CHARS`` or more, the writer's identity sentences left out) counts for a class of
     another legal class than ``top`` when the classifier gives that class (kiến nghị and phản ánh
     together) at least ``paragraph_model_min`` and a signal of it is found in the paragraph (not one
-    of ``paragraph_model_not_support``: a plea for help is the remedy of the letter's own matter, a
-    decision cited is no complaint about it).
+    of ``paragraph_model_not_support``: a plea for help is the remedy of the letter's own matter, "no
+    answer yet" is about the writer's own earlier letter, a decision cited is no complaint about it).
 
     A paragraph the signals give to the letter's own class by ``paragraph_min`` points or more stays
     that matter's. It catches a second matter told in words the signals score too weakly to win a

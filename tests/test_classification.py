@@ -544,6 +544,8 @@ def test_a_paragraph_the_model_reads_counts_only_with_a_signal_of_its_class() ->
               "trông cả vào mấy sào ruộng và chuồng lợn.\n")
     assert categories(family + _SANCTION) == []
     assert categories(family + _ROAD) == ["phan_anh"]
+    # "no answer yet" is about the writer's own earlier letter: no signal of another matter
+    assert categories("Tôi đã gửi đơn này một lần từ tháng 5 nhưng đến nay vẫn chưa nhận được trả lời của xã.\n") == []
     # the writer's identity sentences are not read; short lines (signatures, dates) neither
     reader.read.clear()
     categories(_HEAD + "Ninh Bình, ngày 5/5/2026\n" + _ROAD)
