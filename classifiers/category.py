@@ -98,11 +98,11 @@ def _parts(folded: str, rules: Rules) -> list[tuple[int, int, float]]:
 def segment_categories(body: str, rules: Rules) -> list[str]:
     """The category of each matter the writer turns to (see ``_parts``): each part is scored alone
     and counts when one legal class wins it by at least its margin (``segment_min`` after a cue,
-    ``section_min`` for a numbered or ordinal section)."""
+    ``section_min`` for a numbered or ordinal section); a plea for help (``remedy_signals``) wins none."""
     folded = fold_key(body)
     out = []
     for start, end, minimum in _parts(folded, rules):
-        totals = _totals(folded[start:end], rules)
+        totals = _totals(folded[start:end], rules, skip=frozenset(rules.set.mixed.remedy_signals))
         head = folded[start: min(end, start + rules.set.mixed.announce_within)]
         for cat, pattern in rules.announce:
             if pattern.search(head):
@@ -113,11 +113,12 @@ def segment_categories(body: str, rules: Rules) -> list[str]:
     return out
 
 
-def _totals(folded: str, rules: Rules) -> dict[str, float]:
-    """The category points of a stretch of folded text scored alone."""
+def _totals(folded: str, rules: Rules, skip: frozenset[str] = frozenset()) -> dict[str, float]:
+    """The category points of a stretch of folded text scored alone (the ``skip`` signals left out)."""
     totals = dict.fromkeys(CATEGORIES, 0.0)
     for h in find_hits(folded, rules, _CATEGORY_TARGETS):
-        totals[h.target] += h.points
+        if h.signal not in skip:
+            totals[h.target] += h.points
     return totals
 
 
@@ -201,7 +202,7 @@ def model_paragraph_matters(body: str, reader: ParagraphReader, top: str, rules:
     probs = reader.predict_texts(paragraphs) if paragraphs else None
     if probs is None:
         return []
-    not_support = set(rules.set.mixed.paragraph_model_not_support)
+    not_support = {*rules.set.mixed.paragraph_model_not_support, *rules.set.mixed.remedy_signals}
     groups = [[c for c in CATEGORIES if _same_class(c, cat, rules)] for cat in CATEGORIES if not _same_class(cat, top, rules)]
     groups = [g for i, g in enumerate(groups) if g not in groups[:i]]
     out: dict[str, ParagraphMatter] = {}

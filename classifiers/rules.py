@@ -146,8 +146,10 @@ class MixedSpec(_Strict):
     # probability for another legal class, and in which a signal of that class is found, is a second
     # matter (0: off; only with a trained model).
     paragraph_model_min: float = Field(default=0.0, ge=0, le=1)
-    # signals that are no such support: a plea for help or attention is the remedy of the letter's matter
+    # signals that are no such support (beside remedy_signals)
     paragraph_model_not_support: list[str] = Field(default_factory=list)
+    # a plea for help or attention is the remedy of the letter's own matter: it wins no part of its own
+    remedy_signals: list[str] = Field(default_factory=list)
 
 
 class FlagSpec(_Strict):
@@ -210,6 +212,9 @@ class RuleSet(_Strict):
         for pair in self.mixed.same_class:
             if not set(pair) <= set(CATEGORIES):
                 raise ValueError(f"mixed.same_class names an unknown category in {pair}")
+        unknown = sorted({*self.mixed.remedy_signals, *self.mixed.paragraph_model_not_support} - set(ids))
+        if unknown:
+            raise ValueError(f"mixed names unknown signal ids: {unknown}")
         if self.domain.default not in DOMAINS:
             raise ValueError(f"unknown default domain {self.domain.default!r}")
         return self

@@ -339,6 +339,7 @@ def _yaml_with(old: str, new: str) -> str:
         ("  - id: kn_cancel_decision\n", "  - id: kn_decision_number\n"),  # duplicate id
         ("regex: ['quyết định (số )?", "regex: ['quyết định (số ?"),  # regex does not compile
         ("temperature: 2.0", "temperature: 0"),
+        ("remedy_signals: [kng_support,", "remedy_signals: [kng_suport,"),  # a mixed rule names no signal
     ],
 )
 def test_yaml_validation_rejects(old, new):
@@ -572,6 +573,16 @@ def test_the_writer_says_whether_he_reports_or_proposes(sentence: str, signal: s
     assert signal in hits
     # the verb itself still counts for its own signal ("phản ánh tình trạng", "kiến nghị")
     assert hits - {signal}
+
+
+@pytest.mark.parametrize("tail", [
+    # a plea for help after a turn ("Ngoài ra") is the remedy of the same matter
+    "Ngoài ra, gia đình tôi thuộc hộ khó khăn, kính mong xã xem xét hỗ trợ cho gia đình tôi.\n",
+    # a violation only supposed is not asserted
+    "Đồng thời đề nghị xã kiểm tra, xử lý người lập biên bản nếu có sai phạm.\n",
+])
+def test_a_plea_or_a_supposed_violation_is_no_second_matter(tail: str) -> None:
+    assert _mixed_of(_SANCTION + _CANCEL + tail) == ("khieu_nai", False, None)
 
 
 def test_a_remedy_joined_mid_sentence_is_the_same_matter() -> None:
