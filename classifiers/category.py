@@ -113,13 +113,17 @@ def segment_categories(body: str, rules: Rules) -> list[str]:
     return out
 
 
+def _points(hits: list[Hit]) -> dict[str, float]:
+    """The category points of some hits."""
+    totals = dict.fromkeys(CATEGORIES, 0.0)
+    for h in hits:
+        totals[h.target] += h.points
+    return totals
+
+
 def _totals(folded: str, rules: Rules, skip: frozenset[str] = frozenset()) -> dict[str, float]:
     """The category points of a stretch of folded text scored alone (the ``skip`` signals left out)."""
-    totals = dict.fromkeys(CATEGORIES, 0.0)
-    for h in find_hits(folded, rules, _CATEGORY_TARGETS):
-        if h.signal not in skip:
-            totals[h.target] += h.points
-    return totals
+    return _points([h for h in find_hits(folded, rules, _CATEGORY_TARGETS) if h.signal not in skip])
 
 
 def _class_winner(totals: dict[str, float], rules: Rules) -> tuple[str, float]:
@@ -157,16 +161,13 @@ class ParagraphReader(Protocol):
     def predict_texts(self, texts: list[str]) -> np.ndarray | None: ...
 
 
-_CONTINUES = re.compile(r"^\s*[a-zàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]")
-
-
 def _joined_sentences(body: str) -> list[str]:
     """The body's lines, a sentence broken across lines joined again: a line that ends without a
     stop and a next line that starts in lower case are one sentence (text typed or pasted with
     hard line breaks; the pipeline re-joins a page's layout lines before classifying)."""
     out: list[str] = []
     for line in body.split("\n"):
-        if out and out[-1].strip() and _CONTINUES.match(line) and not out[-1].rstrip().endswith((".", ":", ";", "!", "?")):
+        if out and out[-1].strip() and line.lstrip()[:1].islower() and not out[-1].rstrip().endswith((".", ":", ";", "!", "?")):
             out[-1] = out[-1].rstrip() + " " + line.strip()
         else:
             out.append(line)
@@ -184,9 +185,8 @@ class ParagraphMatter:
 
 def model_paragraph_matters(body: str, reader: ParagraphReader, top: str, rules: Rules) -> list[ParagraphMatter]:
     """The matters of other legal classes the trained classifier finds in single paragraphs (the
-    likeliest paragraph of each category): a paragraph (line
-    of ``_PARAGRAPH_CHARS`` or more, the writer's identity sentences left out) counts for a class of
-    another legal class than ``top`` when the classifier gives that class (kiến nghị and phản ánh
+    likeliest paragraph of each category): a paragraph (line of ``_PARAGRAPH_CHARS`` or more, the
+    writer's identity sentences left out) counts for a class of another legal class than ``top`` when the classifier gives that class (kiến nghị and phản ánh
     together) at least ``paragraph_model_min`` and a signal of it is found in the paragraph (not one
     of ``paragraph_model_not_support``: a plea for help is the remedy of the letter's own matter, "no
     answer yet" is about the writer's own earlier letter, a decision cited is no complaint about it).
@@ -203,8 +203,8 @@ def model_paragraph_matters(body: str, reader: ParagraphReader, top: str, rules:
     if probs is None:
         return []
     not_support = {*rules.set.mixed.paragraph_model_not_support, *rules.set.mixed.remedy_signals}
-    groups = [[c for c in CATEGORIES if _same_class(c, cat, rules)] for cat in CATEGORIES if not _same_class(cat, top, rules)]
-    groups = [g for i, g in enumerate(groups) if g not in groups[:i]]
+    groups = list(dict.fromkeys(  # the other legal classes, each as its categories
+        tuple(c for c in CATEGORIES if _same_class(c, cat, rules)) for cat in CATEGORIES if not _same_class(cat, top, rules)))
     out: dict[str, ParagraphMatter] = {}
     for paragraph, row in zip(paragraphs, probs, strict=True):
         likely = [(g, p) for g in groups if (p := sum(float(row[CATEGORIES.index(c)]) for c in g)) >= minimum]
@@ -212,9 +212,7 @@ def model_paragraph_matters(body: str, reader: ParagraphReader, top: str, rules:
             continue
         hits = find_hits(fold_key(paragraph), rules, _CATEGORY_TARGETS)
         supported = {h.target for h in hits if h.points > 0 and h.signal not in not_support}
-        totals = dict.fromkeys(CATEGORIES, 0.0)
-        for h in hits:
-            totals[h.target] += h.points
+        totals = _points(hits)
         own = sum(totals[c] for c in CATEGORIES if _same_class(c, top, rules))
         for group, p_class in likely:
             clearly_own = own - sum(totals[c] for c in group) >= rules.set.mixed.paragraph_min > 0
@@ -340,7 +338,7 @@ def finish(
 ) -> Classification:
     """Category probabilities + the rules' evidence -> the Classification (mixed, flags, domain).
     With ``reader`` (the trained model), its reading of single paragraphs may find a second matter
-    the rules did not (see ``model_paragraph_categories``)."""
+    the rules did not (see ``model_paragraph_matters``)."""
     raw, category_hits, other_hits = analysis.raw, list(analysis.category_hits), analysis.other_hits
     category: Category = max(CATEGORIES, key=lambda c: (probs[c], raw[c], rules.set.bias[c]))
     lines = request_line_categories(analysis.body, rules)
