@@ -575,6 +575,25 @@ def test_the_writer_says_whether_he_reports_or_proposes(sentence: str, signal: s
     assert hits - {signal}
 
 
+@pytest.mark.parametrize(("sentence", "signal", "found"), [
+    # fees collected against the rules, in the writer's own words
+    ("Đề nghị kiểm tra, xử lý việc thu tiền trái quy định này.", "tc_illegal_fees", True),
+    ("Ông trưởng thôn thu của các hộ khoản tiền làm đường mà không có biên lai.", "tc_illegal_fees", True),
+    ("Nhà trường thu học phí đúng quy định, có biên lai đầy đủ.", "tc_illegal_fees", False),
+    # relatives put on a list or given a benefit
+    ("Ông Tâm đưa em ruột của mình vào danh sách hỗ trợ xóa nhà tạm.", "tc_favouritism", True),
+    ("Bà Hạnh cho con gái được nhận suất hỗ trợ dù nhà khá giả.", "tc_favouritism", True),
+    ("Nhà tôi có người thân đang ốm nên xin được hỗ trợ.", "tc_favouritism", False),
+    # an office holder named by position, not as ông/bà
+    ("Đề nghị làm rõ việc chủ tịch xã ký xác nhận hồ sơ cho người không ở địa phương.", "tc_handle_violator", True),
+])
+def test_denunciation_vocabulary(sentence: str, signal: str, found: bool) -> None:
+    from classifiers.matching import find_hits
+    from classifiers.rules import fold_key
+
+    assert (signal in {h.signal for h in find_hits(fold_key(sentence), load_rules())}) is found
+
+
 @pytest.mark.parametrize("tail", [
     # a plea for help after a turn ("Ngoài ra") is the remedy of the same matter
     "Ngoài ra, gia đình tôi thuộc hộ khó khăn, kính mong xã xem xét hỗ trợ cho gia đình tôi.\n",
