@@ -60,7 +60,7 @@ def request_line_categories(body: str, rules: Rules) -> list[str]:
     folded = fold_key(body)
     out = []
     for start, end in request_spans(folded, rules):
-        totals = _totals(folded[start:end], rules)
+        totals = _totals(folded[start:end], rules, source=body[start:end])
         ranked = sorted(CATEGORIES, key=lambda c: -totals[c])
         if totals[ranked[0]] - totals[ranked[1]] >= minimum:
             out.append(ranked[0])
@@ -102,7 +102,7 @@ def segment_categories(body: str, rules: Rules) -> list[str]:
     folded = fold_key(body)
     out = []
     for start, end, minimum in _parts(folded, rules):
-        totals = _totals(folded[start:end], rules, skip=frozenset(rules.set.mixed.remedy_signals))
+        totals = _totals(folded[start:end], rules, skip=frozenset(rules.set.mixed.remedy_signals), source=body[start:end])
         head = folded[start: min(end, start + rules.set.mixed.announce_within)]
         for cat, pattern in rules.announce:
             if pattern.search(head):
@@ -121,9 +121,11 @@ def _points(hits: list[Hit]) -> dict[str, float]:
     return totals
 
 
-def _totals(folded: str, rules: Rules, skip: frozenset[str] = frozenset()) -> dict[str, float]:
-    """The category points of a stretch of folded text scored alone (the ``skip`` signals left out)."""
-    return _points([h for h in find_hits(folded, rules, _CATEGORY_TARGETS) if h.signal not in skip])
+def _totals(folded: str, rules: Rules, skip: frozenset[str] = frozenset(), source: str | None = None) -> dict[str, float]:
+    """The category points of a stretch of folded text scored alone (the ``skip`` signals left out);
+    ``source``, the stretch as written, lets a phrase that must keep its tone marks tell "lạm thu" from
+    "làm thủ"."""
+    return _points([h for h in find_hits(folded, rules, _CATEGORY_TARGETS, source=source) if h.signal not in skip])
 
 
 def _class_winner(totals: dict[str, float], rules: Rules) -> tuple[str, float]:
@@ -145,10 +147,10 @@ def paragraph_categories(body: str, rules: Rules) -> list[str]:
     if not minimum:
         return []
     out = []
-    for line in fold_key(body).split("\n"):
+    for line in body.split("\n"):
         if len(line) < _PARAGRAPH_CHARS:  # headers, names, dates, signatures: no matter of their own
             continue
-        top, margin = _class_winner(_totals(line, rules), rules)
+        top, margin = _class_winner(_totals(fold_key(line), rules, source=line), rules)
         if margin >= minimum:
             out.append(top)
     return out
@@ -210,7 +212,7 @@ def model_paragraph_matters(body: str, reader: ParagraphReader, top: str, rules:
         likely = [(g, p) for g in groups if (p := sum(float(row[CATEGORIES.index(c)]) for c in g)) >= minimum]
         if not likely:  # the signals are looked for only where the classifier reads another class
             continue
-        hits = find_hits(fold_key(paragraph), rules, _CATEGORY_TARGETS)
+        hits = find_hits(fold_key(paragraph), rules, _CATEGORY_TARGETS, source=paragraph)
         supported = {h.target for h in hits if h.points > 0 and h.signal not in not_support}
         totals = _points(hits)
         own = sum(totals[c] for c in CATEGORIES if _same_class(c, top, rules))

@@ -594,6 +594,18 @@ def test_denunciation_vocabulary(sentence: str, signal: str, found: bool) -> Non
     assert (signal in {h.signal for h in find_hits(fold_key(sentence), load_rules())}) is found
 
 
+def test_a_part_scored_alone_keeps_the_tone_marks_of_its_words() -> None:
+    # "làm thủ tục" folds like "lạm thu" (fees collected against the rules): only the accented word counts,
+    # in a request line or a section scored alone as in the whole letter
+    from classifiers.category import request_line_categories, segment_categories
+
+    rules = load_rules()
+    plain = "Tôi xin kiến nghị:\n- Có tổ hỗ trợ người già làm thủ tục trên mạng ở từng thôn, xóm;\n"
+    assert "to_cao" not in request_line_categories(plain, rules) + segment_categories(plain, rules)
+    fees = "Tôi xin kiến nghị:\n- Chấm dứt việc lạm thu, thu tiền trái quy định ở từng thôn, xóm;\n"
+    assert "to_cao" in request_line_categories(fees, rules)
+
+
 @pytest.mark.parametrize("tail", [
     # a plea for help after a turn ("Ngoài ra") is the remedy of the same matter
     "Ngoài ra, gia đình tôi thuộc hộ khó khăn, kính mong xã xem xét hỗ trợ cho gia đình tôi.\n",
