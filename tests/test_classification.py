@@ -584,6 +584,12 @@ def test_the_writer_says_whether_he_reports_or_proposes(sentence: str, signal: s
     ("Ông Tâm đưa em ruột của mình vào danh sách hỗ trợ xóa nhà tạm.", "tc_favouritism", True),
     ("Bà Hạnh cho con gái được nhận suất hỗ trợ dù nhà khá giả.", "tc_favouritism", True),
     ("Nhà tôi có người thân đang ốm nên xin được hỗ trợ.", "tc_favouritism", False),
+    # a regex's words end where the writer's words end: "chủ"/"ông" are not "chúng"/"trường", "phá" is
+    # not "phản", "giả" is not "giải", "bà" is not "ban"
+    ("Chúng tôi đã phản ánh với công đoàn công ty.", "tc_person_acts", False),
+    ("Ông Hào đã san lấp 500 m2 ruộng lúa.", "tc_person_acts", True),
+    ("Chủ tịch xã đã giải quyết đơn của tôi.", "tc_official_acts", False),
+    ("Yêu cầu ban quản lý chợ sắp xếp lại quầy hàng.", "tc_handle_violator", False),
     # an office holder named by position, not as ông/bà
     ("Đề nghị làm rõ việc chủ tịch xã ký xác nhận hồ sơ cho người không ở địa phương.", "tc_handle_violator", True),
 ])
