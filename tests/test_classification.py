@@ -612,6 +612,20 @@ def test_a_part_scored_alone_keeps_the_tone_marks_of_its_words() -> None:
     assert "to_cao" in request_line_categories(fees, rules)
 
 
+@pytest.mark.parametrize(("sentence", "label_counts"), [
+    ("Chúng tôi đã phản ánh với công đoàn công ty nhưng không có kết quả.", False),
+    ("Tôi đã nhiều lần kiến nghị lên xã nhưng chưa ai trả lời.", False),
+    ("Tôi xin phản ánh với các cấp việc đường thôn xuống cấp.", True),
+    ("Tôi xin kiến nghị với xã làm lại đường thôn.", True),
+])
+def test_an_earlier_report_is_the_story_of_the_letter(sentence: str, label_counts: bool) -> None:
+    from classifiers.matching import find_hits
+    from classifiers.rules import fold_key
+
+    hits = find_hits(fold_key(sentence), load_rules(), frozenset({"phan_anh", "kien_nghi"}))
+    assert bool({h.signal for h in hits if h.points > 0} & {"pa_label", "kng_label"}) is label_counts
+
+
 @pytest.mark.parametrize("tail", [
     # a plea for help after a turn ("Ngoài ra") is the remedy of the same matter
     "Ngoài ra, gia đình tôi thuộc hộ khó khăn, kính mong xã xem xét hỗ trợ cho gia đình tôi.\n",
