@@ -95,11 +95,17 @@ def _parts(folded: str, rules: Rules) -> list[tuple[int, int, float]]:
     return parts
 
 
-def segment_categories(body: str, rules: Rules) -> list[str]:
+def segment_categories(body: str, rules: Rules, category: str | None = None) -> list[str]:
     """The category of each matter the writer turns to (see ``_parts``): each part is scored alone
     and counts when one legal class wins it by at least its margin (``segment_min`` after a cue,
-    ``section_min`` for a numbered or ordinal section); a plea for help (``remedy_signals``) wins none."""
+    ``section_min`` for a numbered or ordinal section); a plea for help (``remedy_signals``) wins none.
+
+    Given the letter's ``category``, an item of the writer's list of requests ("Kính đề nghị: 1. …
+    2. …") is read like a request line: it adds only a ``line_secondaries`` category (a remedy asked
+    for the same matter, "2. Chỉ đạo xử lý dứt điểm công trình", is no reflection of its own)."""
     folded = fold_key(body)
+    requests = request_spans(folded, rules) if category is not None else []
+    allowed = rules.set.mixed.line_secondaries
     out = []
     for start, end, minimum in _parts(folded, rules):
         totals = _totals(folded[start:end], rules, skip=frozenset(rules.set.mixed.remedy_signals), source=body[start:end])
@@ -108,8 +114,13 @@ def segment_categories(body: str, rules: Rules) -> list[str]:
             if pattern.search(head):
                 totals[cat] += rules.set.mixed.announce_points
         top, margin = _class_winner(totals, rules)
-        if margin >= minimum:
-            out.append(top)
+        if margin < minimum:
+            continue
+        line_start = folded.rfind("\n", 0, start) + 1
+        list_item = not folded[line_start:start].strip(" -+*•\t") and any(a <= start < b for a, b in requests)
+        if list_item and allowed and top not in allowed and not _same_class(top, category or "", rules):
+            continue
+        out.append(top)
     return out
 
 
@@ -347,7 +358,7 @@ def finish(
     allowed = rules.set.mixed.line_secondaries
     if allowed:  # a line may confirm the dominant category, but only add a secondary of these
         lines = [c for c in lines if c in allowed or _same_class(c, category, rules)]
-    matters = lines + segment_categories(analysis.body, rules) + paragraph_categories(analysis.body, rules)
+    matters = lines + segment_categories(analysis.body, rules, category) + paragraph_categories(analysis.body, rules)
     secondary = _mixed_secondary(raw, category_hits, category, rules, matters)
     read: ParagraphMatter | None = None
     if secondary is None and reader is not None:

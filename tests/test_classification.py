@@ -636,6 +636,18 @@ def test_a_plea_or_a_supposed_violation_is_no_second_matter(tail: str) -> None:
     assert _mixed_of(_SANCTION + _CANCEL + tail) == ("khieu_nai", False, None)
 
 
+def test_an_item_of_the_request_list_is_read_like_a_request_line() -> None:
+    from classifiers.category import segment_categories
+
+    item = "2. Chỉ đạo xử lý dứt điểm công trình xây dựng trái phép trên đất lúa, trả lại mặt bằng và mương nước.\n"
+    requests = "Kính đề nghị Chủ tịch UBND xã:\n1. Xử lý nghiêm ông Bùi Văn Khánh;\n" + item
+    # the remedy asked for the denounced matter is no reflection of its own …
+    assert _mixed_of(_DENOUNCE + requests) == ("to_cao", False, None)
+    # … while the same words as a section of the story still are a part of their own
+    story = _DENOUNCE + "Tôi xin trình bày thêm:\n" + item
+    assert "phan_anh" in segment_categories(story, load_rules(), "to_cao")
+
+
 def test_a_remedy_joined_mid_sentence_is_the_same_matter() -> None:
     # "đồng thời" inside the request sentence asks a remedy for the same decision, not another matter
     body = _COMPLAINT + ("Đề nghị Chủ tịch UBND xã hủy Quyết định số 77/QĐ-UBND, đồng thời xem xét trách nhiệm "
