@@ -395,6 +395,20 @@ def _after_name(line: _Line, name: str) -> str | None:
     return address_after_name(line.raw[m.end():]) if m else None
 
 
+_UNIT = re.compile(r"\b(?:xa|phuong|thi\s+tran|dac\s+khu|huyen|quan|thi\s+xa|tinh|thanh\s+pho)\s+\w")
+_WE_ARE = re.compile(r"\bchung\s+toi\s+(?:la|gom)\b")
+
+
+def _we_are_address(lines: list[_Line]) -> str | None:
+    """The place a group or anonymous writers give in their introduction, with no cue: "Chúng tôi là các
+    hộ nông dân xóm 11, xã Hải Nam, huyện Hải Hậu, …"."""
+    for ln in lines:
+        m = _WE_ARE.search(ln.folded)
+        if m:
+            return address_after_name(ln.raw[m.end():])
+    return None
+
+
 def _member(lines: list[_Line], name: str, i: int) -> Petitioner:
     nxt = i + 1 if i + 1 < len(lines) and not _ITEM.match(lines[i + 1].raw) else i
     return Petitioner(name=name, id_number=_id_in(lines[i:nxt + 1]), address=_address_near(lines, i, nxt + 1))
@@ -412,7 +426,8 @@ def extract_petitioners(text: str) -> PetitionerResult:
         if intro and fold(intro[0]) not in {fold(p.name or "") for p in petitioners}:
             petitioners.insert(0, _member(lines, intro[0], intro[1]))
         if petitioners[0].address is None:  # "Cùng trú tại: …" may follow a long list of signers
-            petitioners[0].address = _address_near(lines, 0, len(lines) // 2 + 1) or _address_near(lines, 0, len(lines))
+            petitioners[0].address = (_we_are_address(lines) or _address_near(lines, 0, len(lines) // 2 + 1)
+                                      or _address_near(lines, 0, len(lines)))
         declared = max((int(m.group(1)) for ln in lines for m in _COUNT.finditer(ln.folded)), default=0)
         count = max(len(petitioners), declared if declared < 500 else 0)
         listed = {fold(p.name or "") for p in petitioners}
@@ -430,12 +445,15 @@ def extract_petitioners(text: str) -> PetitionerResult:
     if name and sig and fold(name) == fold(sig) and fold(name) == name.lower() and fold(sig) != sig.lower():
         name = sig  # the signature kept the diacritics the introduction lacks
     if name is None:
-        return PetitionerResult([], 0, True, _address_near(lines, 0, len(lines)))
+        return PetitionerResult([], 0, True, _we_are_address(lines) or _address_near(lines, 0, len(lines)))
 
     start = at if at is not None else 0
     stop = start + 8 if at is not None else len(lines)
-    address = _address_near(lines, start, start + 1) or (_after_name(lines[at], name) if at is not None else None) \
-        or _address_near(lines, start, stop) or _address_near(lines, 0, len(lines))
+    cued = _address_near(lines, start, start + 1)
+    after_name = _after_name(lines[at], name) if at is not None else None
+    if cued and after_name and _UNIT.search(fold(after_name)) and not _UNIT.search(fold(cued)):
+        cued = None  # "Tôi là A, tổ dân phố 6, phường B. … ngập ở tổ tôi": the place that names a commune
+    address = cued or after_name or _address_near(lines, start, stop) or _address_near(lines, 0, len(lines))
     ident = _id_in(lines[start:stop])
     agree = fold(intro[0]) == fold(sig) if intro and sig else None
     return PetitionerResult([Petitioner(name=collapse_spaces(name), id_number=ident, address=address)], 1,

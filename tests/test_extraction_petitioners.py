@@ -271,3 +271,40 @@ def test_sentences_end_at_full_stops_that_are_no_abbreviations() -> None:
 
     assert sentences("tôi ở P. Hoa Lư, TP. Ninh Bình, cạnh đê. Từ khi hợp nhất! Đề nghị") == [
         "tôi ở P. Hoa Lư, TP. Ninh Bình, cạnh đê.", "Từ khi hợp nhất!", "Đề nghị"]
+
+
+GROUP_INTRO = """ĐƠN KIẾN NGHỊ
+
+Kính gửi: Ủy ban nhân dân xã Xuân Hồng
+
+Chúng tôi là các hộ nông dân xóm 5 và xóm 6, xã Xuân Châu, huyện Xuân Trường, tỉnh Nam Định, có ruộng ở khu
+đồng Mả Giữa, cùng ký tên dưới đây.
+
+Từ khi đường mới đắp nền cắt ngang cánh đồng, nước không thoát được, lúa ngập mỗi khi mưa to.
+Đề nghị xã cho làm cống qua đường.
+
+Những người ký tên:
+1. Trần Văn Hậu - ký
+2. Vũ Thị Mơ - ký
+3. Đỗ Văn Lực - ký
+"""
+
+NAME_THEN_PLACE = """Kính gửi: Ủy ban nhân dân phường Trung Sơn
+
+Tôi là Mai Văn Khương, tổ dân phố 6, phường Nam Sơn, thành phố Tam Điệp, tỉnh Ninh Bình. Tôi viết thư này báo để phường biết tình hình ngập ở tổ tôi.
+
+Mỗi trận mưa to nước ngập sâu nửa mét, đề nghị phường nạo vét cống.
+
+Mai Văn Khương
+"""
+
+
+@pytest.mark.parametrize(("text", "commune"), [
+    # a group gives its place in the introduction, with no cue; "ở khu đồng …" later is the fields
+    (GROUP_INTRO, "Xuân Hồng"),
+    # the place right after the name names a ward; "ở tổ tôi" later on the line names none
+    (NAME_THEN_PLACE, "Trung Sơn"),
+])
+def test_the_place_given_in_the_introduction(text: str, commune: str) -> None:
+    ex = extract_fields(text, SETTINGS)
+    assert ex.location is not None and ex.location.commune == commune
