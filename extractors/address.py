@@ -14,7 +14,15 @@ from extractors.units import resolve_address
 from models.record import Location
 from petitions.text import collapse_spaces, fold, nfc
 
-_LEVEL = r"(?:xa|phuong|thi tran|dac khu|huyen|quan|thi xa|thanh pho|tinh|tp|tx|tt|p|x|h|q)"
+_LEVEL_WORDS = r"xa|phuong|thi tran|dac khu|huyen|quan|thi xa|thanh pho|tinh"
+_LEVEL = r"(?:" + _LEVEL_WORDS + r"|tp|tx|tt|p|x|h|q)"
+_NAMED_UNIT = re.compile(r"\b(?:" + _LEVEL_WORDS.replace(" ", r"\s+") + r")\s+\w")
+
+
+def names_a_unit(span: str) -> bool:
+    """The span names an administrative unit in full ("xã Đồng Du", "phường Nam Sơn"), not only a hamlet or
+    a street ("tổ tôi", "xóm Chợ")."""
+    return bool(_NAMED_UNIT.search(fold(span)))
 _STREET = r"(?:xom|thon|to dan pho|tdp|to|khu pho|khu|ap|ban|so nha|so(?=\s+\d)|duong|ngo|pho|lang|cum|khoi|doi)"
 
 # Cues, tried in order; each is matched on the folded line and the span starts where the cue ends.

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from extractors.address import address_after_cue, address_after_name
+from extractors.address import address_after_cue, address_after_name, names_a_unit
 from models.record import Petitioner
 from petitions.text import collapse_spaces, fold, nfc
 
@@ -395,7 +395,6 @@ def _after_name(line: _Line, name: str) -> str | None:
     return address_after_name(line.raw[m.end():]) if m else None
 
 
-_UNIT = re.compile(r"\b(?:xa|phuong|thi\s+tran|dac\s+khu|huyen|quan|thi\s+xa|tinh|thanh\s+pho)\s+\w")
 _WE_ARE = re.compile(r"\bchung\s+toi\s+(?:la|gom)\b")
 
 
@@ -451,7 +450,7 @@ def extract_petitioners(text: str) -> PetitionerResult:
     stop = start + 8 if at is not None else len(lines)
     cued = _address_near(lines, start, start + 1)
     after_name = _after_name(lines[at], name) if at is not None else None
-    if cued and after_name and _UNIT.search(fold(after_name)) and not _UNIT.search(fold(cued)):
+    if cued and after_name and names_a_unit(after_name) and not names_a_unit(cued):
         cued = None  # "Tôi là A, tổ dân phố 6, phường B. … ngập ở tổ tôi": the place that names a commune
     address = cued or after_name or _address_near(lines, start, stop) or _address_near(lines, 0, len(lines))
     ident = _id_in(lines[start:stop])
