@@ -52,6 +52,13 @@ def _same_class(a: str, b: str, rules: Rules) -> bool:
     return a == b or {a, b} in [set(pair) for pair in rules.set.mixed.same_class]
 
 
+def _request_may_add(found: str, category: str, rules: Rules) -> bool:
+    """A request (a line, an item of the list of requests) may confirm the letter's ``category`` but adds
+    a second matter only of ``line_secondaries`` (a remedy asked at the end is the same matter)."""
+    allowed = rules.set.mixed.line_secondaries
+    return not allowed or found in allowed or _same_class(found, category, rules)
+
+
 def request_line_categories(body: str, rules: Rules) -> list[str]:
     """The category each request line of the body is about (lines won by too few points are skipped)."""
     minimum = rules.set.mixed.request_line_min
@@ -105,7 +112,6 @@ def segment_categories(body: str, rules: Rules, category: str | None = None) -> 
     for the same matter, "2. Chỉ đạo xử lý dứt điểm công trình", is no reflection of its own)."""
     folded = fold_key(body)
     requests = request_spans(folded, rules) if category is not None else []
-    allowed = rules.set.mixed.line_secondaries
     out = []
     for start, end, minimum in _parts(folded, rules):
         totals = _totals(folded[start:end], rules, skip=frozenset(rules.set.mixed.remedy_signals), source=body[start:end])
@@ -118,7 +124,7 @@ def segment_categories(body: str, rules: Rules, category: str | None = None) -> 
             continue
         line_start = folded.rfind("\n", 0, start) + 1
         list_item = not folded[line_start:start].strip(" -+*•\t") and any(a <= start < b for a, b in requests)
-        if list_item and allowed and top not in allowed and not _same_class(top, category or "", rules):
+        if list_item and not _request_may_add(top, category or "", rules):
             continue
         out.append(top)
     return out
@@ -354,10 +360,7 @@ def finish(
     the rules did not (see ``model_paragraph_matters``)."""
     raw, category_hits, other_hits = analysis.raw, list(analysis.category_hits), analysis.other_hits
     category: Category = max(CATEGORIES, key=lambda c: (probs[c], raw[c], rules.set.bias[c]))
-    lines = request_line_categories(analysis.body, rules)
-    allowed = rules.set.mixed.line_secondaries
-    if allowed:  # a line may confirm the dominant category, but only add a secondary of these
-        lines = [c for c in lines if c in allowed or _same_class(c, category, rules)]
+    lines = [c for c in request_line_categories(analysis.body, rules) if _request_may_add(c, category, rules)]
     matters = lines + segment_categories(analysis.body, rules, category) + paragraph_categories(analysis.body, rules)
     secondary = _mixed_secondary(raw, category_hits, category, rules, matters)
     read: ParagraphMatter | None = None
