@@ -59,15 +59,29 @@ def _request_may_add(found: str, category: str, rules: Rules) -> bool:
     return not allowed or found in allowed or _same_class(found, category, rules)
 
 
-def request_line_categories(body: str, rules: Rules) -> list[str]:
+@dataclass(frozen=True)
+class Body:
+    """A letter's body (its title blanked) as written and folded, with the spans of the writer's
+    requests: read once per letter, then scored whole and in parts."""
+
+    text: str
+    folded: str
+    requests: tuple[tuple[int, int], ...]
+
+    @classmethod
+    def of(cls, text: str, rules: Rules) -> Body:
+        folded = fold_key(text)
+        return cls(text, folded, tuple(request_spans(folded, rules)))
+
+
+def request_line_categories(body: Body, rules: Rules) -> list[str]:
     """The category each request line of the body is about (lines won by too few points are skipped)."""
     minimum = rules.set.mixed.request_line_min
     if not minimum:
         return []
-    folded = fold_key(body)
     out = []
-    for start, end in request_spans(folded, rules):
-        totals = _totals(folded[start:end], rules, source=body[start:end])
+    for start, end in body.requests:
+        totals = _totals(body.folded[start:end], rules, source=body.text[start:end])
         ranked = sorted(CATEGORIES, key=lambda c: -totals[c])
         if totals[ranked[0]] - totals[ranked[1]] >= minimum:
             out.append(ranked[0])
@@ -102,7 +116,7 @@ def _parts(folded: str, rules: Rules) -> list[tuple[int, int, float]]:
     return parts
 
 
-def segment_categories(body: str, rules: Rules, category: str | None = None) -> list[str]:
+def segment_categories(body: Body, rules: Rules, category: str | None = None) -> list[str]:
     """The category of each matter the writer turns to (see ``_parts``): each part is scored alone
     and counts when one legal class wins it by at least its margin (``segment_min`` after a cue,
     ``section_min`` for a numbered or ordinal section); a plea for help (``remedy_signals``) wins none.
@@ -110,11 +124,11 @@ def segment_categories(body: str, rules: Rules, category: str | None = None) -> 
     Given the letter's ``category``, an item of the writer's list of requests ("Kính đề nghị: 1. …
     2. …") is read like a request line: it adds only a ``line_secondaries`` category (a remedy asked
     for the same matter, "2. Chỉ đạo xử lý dứt điểm công trình", is no reflection of its own)."""
-    folded = fold_key(body)
-    requests = request_spans(folded, rules) if category is not None else []
+    folded = body.folded
+    requests = body.requests if category is not None else ()
     out = []
     for start, end, minimum in _parts(folded, rules):
-        totals = _totals(folded[start:end], rules, skip=frozenset(rules.set.mixed.remedy_signals), source=body[start:end])
+        totals = _totals(folded[start:end], rules, skip=frozenset(rules.set.mixed.remedy_signals), source=body.text[start:end])
         head = folded[start: min(end, start + rules.set.mixed.announce_within)]
         for cat, pattern in rules.announce:
             if pattern.search(head):
@@ -303,7 +317,11 @@ class RuleAnalysis:
     category_hits: list[Hit]
     other_hits: list[Hit]
     title: Title
-    body: str  # the text with the title blanked: what content classifiers read
+    content: Body  # the text with the title blanked: what content classifiers read
+
+    @property
+    def body(self) -> str:
+        return self.content.text
 
 
 def analyse_rules(text: str, extraction: Extraction, rules: Rules | None = None) -> RuleAnalysis:
@@ -311,9 +329,8 @@ def analyse_rules(text: str, extraction: Extraction, rules: Rules | None = None)
     rules = rules or load_rules()
     text = nfc(text)
     title = find_title(text, rules)
-    body = strip_title(text, title)
-    folded_body = fold_key(body)
-    category_hits = find_hits(folded_body, rules, _CATEGORY_TARGETS, request_spans(folded_body, rules), body)
+    body = Body.of(strip_title(text, title), rules)
+    category_hits = find_hits(body.folded, rules, _CATEGORY_TARGETS, body.requests, body.text)
     category_hits += _extraction_support(extraction, rules)
     other_hits = find_hits(fold_key(text), rules, _OTHER_TARGETS, source=text)
     raw = dict(rules.set.bias)
@@ -360,8 +377,8 @@ def finish(
     the rules did not (see ``model_paragraph_matters``)."""
     raw, category_hits, other_hits = analysis.raw, list(analysis.category_hits), analysis.other_hits
     category: Category = max(CATEGORIES, key=lambda c: (probs[c], raw[c], rules.set.bias[c]))
-    lines = [c for c in request_line_categories(analysis.body, rules) if _request_may_add(c, category, rules)]
-    matters = lines + segment_categories(analysis.body, rules, category) + paragraph_categories(analysis.body, rules)
+    lines = [c for c in request_line_categories(analysis.content, rules) if _request_may_add(c, category, rules)]
+    matters = lines + segment_categories(analysis.content, rules, category) + paragraph_categories(analysis.body, rules)
     secondary = _mixed_secondary(raw, category_hits, category, rules, matters)
     read: ParagraphMatter | None = None
     if secondary is None and reader is not None:

@@ -7,6 +7,7 @@ Each fired signal becomes a :class:`Hit`, the unit a reviewer reads ("tố cáo:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from classifiers.rules import Rules
@@ -51,11 +52,11 @@ def _same_accents(quote: str, phrase: str) -> bool:
     return words == " ".join(phrase.split()).lower() or words == fold(words)
 
 
-def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+def _inside(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(start <= pos < end for start, end in spans)
 
 
-def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+def _overlaps(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(start < e and s < end for s, e in spans)
 
 
@@ -63,7 +64,7 @@ def find_hits(
     folded: str,
     rules: Rules,
     targets: frozenset[str] | None = None,
-    spans: list[tuple[int, int]] | None = None,
+    spans: Sequence[tuple[int, int]] | None = None,
     source: str | None = None,
 ) -> list[Hit]:
     """Every signal (optionally only those whose target is in ``targets``) that matches ``folded``.

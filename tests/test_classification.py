@@ -463,12 +463,12 @@ _COMPLAINT = ("Ngày 12/3/2026 Chủ tịch UBND xã ban hành Quyết định s
     "Riêng gia đình tôi: " + _COMPLAINT + "Đề nghị hủy Quyết định số 77/QĐ-UBND.\n",
 ])
 def test_second_matters_in_sections_and_after_cues(body: str) -> None:
-    from classifiers.category import segment_categories
+    from classifiers.category import Body, segment_categories
 
     _, mixed, secondary = _mixed_of(body)
     assert mixed and secondary is not None
     # the parts themselves, scored alone, hold the two matters
-    assert {"khieu_nai", secondary} <= set(segment_categories(body, load_rules()))
+    assert {"khieu_nai", secondary} <= set(segment_categories(Body.of(body, rules := load_rules()), rules))
 
 
 def test_a_denunciation_section_of_petty_harassment() -> None:
@@ -603,13 +603,13 @@ def test_denunciation_vocabulary(sentence: str, signal: str, found: bool) -> Non
 def test_a_part_scored_alone_keeps_the_tone_marks_of_its_words() -> None:
     # "làm thủ tục" folds like "lạm thu" (fees collected against the rules): only the accented word counts,
     # in a request line or a section scored alone as in the whole letter
-    from classifiers.category import request_line_categories, segment_categories
+    from classifiers.category import Body, request_line_categories, segment_categories
 
     rules = load_rules()
     plain = "Tôi xin kiến nghị:\n- Có tổ hỗ trợ người già làm thủ tục trên mạng ở từng thôn, xóm;\n"
-    assert "to_cao" not in request_line_categories(plain, rules) + segment_categories(plain, rules)
+    assert "to_cao" not in request_line_categories(Body.of(plain, rules), rules) + segment_categories(Body.of(plain, rules), rules)
     fees = "Tôi xin kiến nghị:\n- Chấm dứt việc lạm thu, thu tiền trái quy định ở từng thôn, xóm;\n"
-    assert "to_cao" in request_line_categories(fees, rules)
+    assert "to_cao" in request_line_categories(Body.of(fees, rules), rules)
 
 
 @pytest.mark.parametrize(("sentence", "label_counts"), [
@@ -637,7 +637,7 @@ def test_a_plea_or_a_supposed_violation_is_no_second_matter(tail: str) -> None:
 
 
 def test_an_item_of_the_request_list_is_read_like_a_request_line() -> None:
-    from classifiers.category import segment_categories
+    from classifiers.category import Body, segment_categories
 
     item = "2. Chỉ đạo xử lý dứt điểm công trình xây dựng trái phép trên đất lúa, trả lại mặt bằng và mương nước.\n"
     requests = "Kính đề nghị Chủ tịch UBND xã:\n1. Xử lý nghiêm ông Bùi Văn Khánh;\n" + item
@@ -645,7 +645,7 @@ def test_an_item_of_the_request_list_is_read_like_a_request_line() -> None:
     assert _mixed_of(_DENOUNCE + requests) == ("to_cao", False, None)
     # … while the same words as a section of the story still are a part of their own
     story = _DENOUNCE + "Tôi xin trình bày thêm:\n" + item
-    assert "phan_anh" in segment_categories(story, load_rules(), "to_cao")
+    assert "phan_anh" in segment_categories(Body.of(story, rules := load_rules()), rules, "to_cao")
 
 
 def test_a_remedy_joined_mid_sentence_is_the_same_matter() -> None:
@@ -653,9 +653,9 @@ def test_a_remedy_joined_mid_sentence_is_the_same_matter() -> None:
     body = _COMPLAINT + ("Đề nghị Chủ tịch UBND xã hủy Quyết định số 77/QĐ-UBND, đồng thời xem xét trách nhiệm "
                          "của cán bộ đã lập phương án.\n")
     assert _mixed_of(body) == ("khieu_nai", False, None)
-    from classifiers.category import segment_categories
+    from classifiers.category import Body, segment_categories
 
-    assert "to_cao" not in segment_categories(body, load_rules())
+    assert "to_cao" not in segment_categories(Body.of(body, rules := load_rules()), rules)
 
 
 @pytest.mark.parametrize(("body", "crime"), [
