@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from extractors.units import resolve_address
+from extractors.units import resolve_address, resolve_address_how
 from models.record import Location
 from petitions.text import collapse_spaces, fold, nfc
 
@@ -202,14 +202,14 @@ def _trim_to_place(span: str) -> str:
     return span
 
 
-def _shortest_place(span: str, home_province: str) -> Location | None:
+def _shortest_place(span: str, home_province: str) -> tuple[Location | None, list[str]]:
     """Text in one case ("PHƯỜNG TÂY HOA LƯ CHẠY MÁY …"): drop words from the end until a commune resolves."""
     words = span.split()
     for n in range(min(len(words) - 1, 8), 1, -1):
-        loc = resolve_address(" ".join(words[:n]), home_province)
+        loc, how = resolve_address_how(" ".join(words[:n]), home_province)
         if loc is not None and loc.commune is not None:
-            return loc
-    return None
+            return loc, how
+    return None, []
 
 
 def _without_former_notes(line: str, folded: str) -> tuple[str, str]:
@@ -221,7 +221,14 @@ def _without_former_notes(line: str, folded: str) -> tuple[str, str]:
 
 def extract_incident_location(text: str, petitioner: Location | None, home_province: str,
                               skip: str | None = None) -> Location | None:
-    """Where the matter happened, if it differs from ``petitioner``'s place.
+    """Where the matter happened, if it differs from ``petitioner``'s place (see :func:`extract_incident_location_how`)."""
+    return extract_incident_location_how(text, petitioner, home_province, skip)[0]
+
+
+def extract_incident_location_how(text: str, petitioner: Location | None, home_province: str,
+                                  skip: str | None = None) -> tuple[Location | None, list[str]]:
+    """Where the matter happened, if it differs from ``petitioner``'s place, and how the place resolved
+    (the evidence labels of :func:`extractors.units.resolve_address_how`).
 
     Read from a place cue followed by a commune or ward ("thửa đất tại thôn 2, xã …", "tại công trường ở
     phường …", "trên địa bàn xã …", "đoạn qua xã …", "việc xảy ra ở xã …, huyện … (cũ), tỉnh …"), the span
@@ -249,17 +256,19 @@ def extract_incident_location(text: str, petitioner: Location | None, home_provi
             span = _trim_to_place(collapse_spaces(rest[: _cut(rest_f)]).strip(" ,.-:"))
             if not span or (skip_f and fold(span) in skip_f):
                 continue
-            loc = resolve_address(span, home_province)
+            loc, how = resolve_address_how(span, home_province)
             if (loc is None or loc.commune is None) and m.re is _INCIDENT:
-                loc = _shortest_place(span, home_province) or loc
+                shorter, shorter_how = _shortest_place(span, home_province)
+                if shorter is not None:
+                    loc, how = shorter, shorter_how
             if loc is None:
                 continue
             if loc.commune is None:
                 if m.re is not _INCIDENT_PROVINCE or loc.province_code in {
                         home.province_code if home else None, petitioner.province_code if petitioner else None}:
                     continue
-                return loc
+                return loc, how
             if petitioner is not None and petitioner.commune_code == loc.commune_code:
                 continue
-            return loc
-    return None
+            return loc, how
+    return None, []

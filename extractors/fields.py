@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from extractors.accused import extract_accused_how
-from extractors.address import extract_incident_location
+from extractors.address import extract_incident_location_how
 from extractors.dates import extract_letter_date_how
 from extractors.decision_refs import contested_decision, extract_decisions
 from extractors.petitioner import PetitionerResult, extract_petitioners
@@ -53,8 +53,7 @@ def extract_fields(text: str, settings: Settings, pages: Sequence[PageText] | No
     text = unwrap_lines(nfc(text))
     who = extract_petitioners(text)
     location, loc_how = _location(who.address, settings)
-    incident = extract_incident_location(text, location, settings.province, skip=who.address)
-    inc_how = resolve_address_how(incident.as_written or "", settings.province)[1] if incident else []
+    incident, inc_how = extract_incident_location_how(text, location, settings.province, skip=who.address)
     decisions = extract_decisions(text)
     contested = contested_decision(text, decisions)
     subject, subject_how = extract_subject_how(text)

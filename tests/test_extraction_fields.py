@@ -183,6 +183,21 @@ def test_incident_location(body: str, commune: str | None, province: str,
         assert got == legacy
 
 
+@pytest.mark.parametrize(("body", "how"), [
+    (INCIDENTS[2][0], "old"),  # an old 3-level address, converted
+    (INCIDENTS[5][0], "home"),  # a ward read from text in one case, the office's province assumed
+])
+def test_incident_place_says_how_it_resolved(body: str, how: str) -> None:
+    # the labels behind the incident's field confidence come from the resolution that found the place
+    from extractors.address import extract_incident_location_how
+    from extractors.units import resolve_address_how
+
+    home = extract_fields(HOME, SETTINGS).location
+    inc, labels = extract_incident_location_how(HOME + body, home, SETTINGS.province)
+    assert inc is not None and how in labels
+    assert labels == resolve_address_how(inc.as_written or "", SETTINGS.province)[1]
+
+
 @pytest.mark.parametrize(
     ("body", "as_written"),
     [
