@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from extractors.layout import addressee_lines
 from extractors.petitioner import read_name
 from models.record import Accused, Decision
 from petitions.text import collapse_spaces, fold, nfc
@@ -157,12 +158,16 @@ def _sentence_end(folded: str, start: int, limit: int) -> int:
 
 
 def _addressee_span(folded: str) -> tuple[int, int]:
-    """Offsets of the "Kính gửi" block: the addressee is never taken for the accused."""
-    m = re.search(r"(?m)^\W*(?:kinh\s+gui|dong\s+kinh\s+gui)\b", folded)
-    if not m:
-        return (0, 0)
-    end = folded.find("\n\n", m.end())
-    return (m.start(), end if end >= 0 else min(len(folded), m.end() + 300))
+    """Offsets of the first "Kính gửi" block (:func:`extractors.layout.addressee_lines`): the addressee is
+    never taken for the accused."""
+    lo = hi = offset = 0
+    for line, extent in zip(lines := folded.split("\n"), addressee_lines(lines), strict=True):
+        if extent:
+            lo, hi = (offset if hi == 0 else lo), offset + extent
+        elif hi:
+            break
+        offset += len(line) + 1
+    return lo, hi
 
 
 _LABELLED = re.compile(

@@ -233,19 +233,21 @@ def extract_incident_location_how(text: str, petitioner: Location | None, home_p
     Read from a place cue followed by a commune or ward ("thửa đất tại thôn 2, xã …", "tại công trường ở
     phường …", "trên địa bàn xã …", "đoạn qua xã …", "việc xảy ra ở xã …, huyện … (cũ), tỉnh …"), the span
     resolved like the petitioner's address (old units converted). The writer's residence ("trú tại …",
-    "tôi ở …"), the "Kính gửi" and "Nơi nhận" lines and mentions inside ``skip`` (the petitioner's address
+    "tôi ở …"), the "Kính gửi" block (:func:`extractors.layout.addressee_lines`), the "Nơi nhận" lines and mentions inside ``skip`` (the petitioner's address
     as written) are not incident places; a mention that resolves to the petitioner's own commune is passed
     over. A province alone ("xảy ra tại tỉnh …") counts when it is not the writer's nor the office's.
     """
+    from extractors.layout import addressee_lines  # the layout module reads IDENTITY from here
+
     lines = nfc(text).splitlines()
     skip_f = fold(skip) if skip else None
     home = resolve_address(home_province, home_province)
-    for raw in lines:
-        line = raw
+    for raw, extent in zip(lines, addressee_lines(lines), strict=True):
+        line = raw[extent:]  # the addressee is no place of the matter; the letter may go on after it
         folded = fold(line)
         if len(folded) != len(line):
             line = folded
-        if folded.lstrip(" -+*").startswith(("kinh gui", "dong kinh gui", "noi nhan")):
+        if not line.strip() or folded.lstrip(" -+*").startswith("noi nhan"):
             continue
         line, folded = _without_former_notes(line, folded)
         matches = sorted([*_INCIDENT.finditer(folded), *_INCIDENT_PROVINCE.finditer(folded)], key=lambda m: m.start())

@@ -17,7 +17,8 @@ from typing import Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from extractors.address import IDENTITY, without_identity
+from extractors.address import without_identity
+from extractors.layout import addressee_lines
 from models.record import Category, Classification, Extraction, Location
 from petitions.errors import BadConfigError
 from petitions.settings import Settings
@@ -359,8 +360,6 @@ def _signals() -> _Signals:
 
 
 _PROVINCIAL_ADDRESSEE = re.compile(r"\b(?:tinh|so)\b")
-_ADDRESSEE = re.compile(r"^\W*(?:kinh\s+gui|dong\s+kinh\s+gui|kg)\b")
-_LIST_ITEM = re.compile(r"^\s*(?:[-+•*–]|\d{1,2}[.)])\s*")
 _HEADER = re.compile(r"^\W*(?:cong hoa|doc lap|don\b|v/v|ve viec|[^,]{0,30},?\s*ngay\s+\d)")
 _CLOSING = re.compile(
     r"^\W*(?:tai lieu kem theo|noi nhan|nguoi (?:lam|viet|gui) don|nhung nguoi (?:lam|viet) don|kinh don"
@@ -373,21 +372,14 @@ def letter_parts(text: str) -> tuple[str, str]:
     title, the writer's identity and address lines and everything from the signature on."""
     addressee: list[str] = []
     body: list[str] = []
-    in_addressee = False
-    for raw in text.splitlines():
+    raw_lines = text.splitlines()
+    for raw, extent in zip(raw_lines, addressee_lines(raw_lines), strict=True):
+        if extent:
+            addressee.append(norm_line(raw[:extent]))
+            raw = raw[extent:]  # the letter may go on on the cue's line
         line = norm_line(raw)
         if not line:
-            in_addressee = False
             continue
-        if _ADDRESSEE.match(line):
-            in_addressee = True
-            addressee.append(line)
-            continue
-        if in_addressee and (_LIST_ITEM.match(raw) or len(addressee) == 1 and len(line) < 80
-                             and not IDENTITY.search(line)):
-            addressee.append(line)
-            continue
-        in_addressee = False
         if _CLOSING.match(line) and body:
             break
         if _HEADER.match(line):

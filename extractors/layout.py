@@ -1,0 +1,56 @@
+"""The parts of a letter's layout that several readers must leave out.
+
+- :func:`addressee_lines` — which lines make the "Kính gửi" block: the bodies written to are
+  neither the accused, nor the matter's place, nor words of the matter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from extractors.address import IDENTITY, sentences
+from petitions.text import fold
+
+ADDRESSEE_CUE = re.compile(r"^\W*(?:kinh\s+gui|dong\s+kinh\s+gui|kg)\b")  # on a folded line
+_LIST_ITEM = re.compile(r"^\s*(?:[-+•*–]|\d{1,2}[.)])\s*")
+_CARRIED_ON = 80  # a line this short after a one-line cue still names the addressee ("UBND xã …")
+
+
+def addressee_lines(lines: Sequence[str]) -> list[int]:
+    """For each line of a letter (as written or folded), how many of its first characters belong to
+    the "Kính gửi" block (0: none). The block is the cue line ("Kính gửi:", "Đồng kính gửi:", "KG:"),
+    then the list items under it ("- Chủ tịch UBND xã …"), or one short line that carries a lone cue
+    line on and gives no identity. A blank line or any other line ends it, and so does a cue line
+    that goes on to the writer's identity or past a full stop ("Kính gửi UBND xã X, tôi tên là …":
+    the letter written on the cue's line)."""
+    out: list[int] = []
+    block = 0  # lines in the current block
+    for raw in lines:
+        line = " ".join(fold(raw).split())
+        extent = len(raw)
+        if not line:
+            block = 0
+        elif ADDRESSEE_CUE.match(line):
+            block = 1
+            extent = _cue_line_end(raw)
+        elif block and (_LIST_ITEM.match(raw) or block == 1 and len(line) < _CARRIED_ON and not IDENTITY.search(line)):
+            block += 1
+        else:
+            block = 0
+        out.append(extent if block else 0)
+        if block and extent < len(raw):
+            block = 0
+    return out
+
+
+def _cue_line_end(raw: str) -> int:
+    """Where the addressee of a cue line ends: at its first full stop (not an abbreviation's, "TP. Nam
+    Định"), or before the writer's identity (at the comma before it), or at the end of the line."""
+    end = len(sentences(raw)[0]) if raw.strip() else len(raw)
+    folded = fold(raw[:end])
+    ident = IDENTITY.search(folded if len(folded) == end else raw[:end].lower())
+    if ident is None:
+        return end
+    comma = raw.rfind(",", 0, ident.start())
+    return comma + 1 if comma >= 0 else ident.start()
