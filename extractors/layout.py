@@ -1,7 +1,9 @@
 """The parts of a letter's layout that several readers must leave out.
 
 - :func:`addressee_lines` — which lines make the "Kính gửi" block: the bodies written to are
-  neither the accused, nor the matter's place, nor words of the matter.
+  neither the accused, nor the matter's place, nor words of the matter;
+- :data:`SIGNATURE_CUE` — the words that open the writer's signature block ("Người làm đơn", "Kính
+  đơn", "(Ký, ghi rõ họ tên)"): the letter's matter ends there and the signers' names follow.
 """
 
 from __future__ import annotations
@@ -13,6 +15,14 @@ from extractors.address import IDENTITY, sentences
 from petitions.text import fold
 
 ADDRESSEE_CUE = re.compile(r"^\W*(?:kinh\s+gui|dong\s+kinh\s+gui|kg)\b")  # on a folded line
+# On folded text, anywhere in a line: a signature line may carry a date or a name before or after it.
+SIGNATURE_CUE = re.compile(
+    r"\b(?:nguoi\s+(?:viet|lam|gui|dung|to\s*cao)\s+don|nhung\s+nguoi\s+(?:lam|viet)\s+don|kinh\s+don"
+    r"|nguoi\s+(?:to\s+cao|khieu\s+nai|kien\s+nghi|phan\s+anh|de\s+nghi|trinh\s+bay)"
+    r"|ky\s*(?:,|va)?\s*(?:ghi\s*ro|ro\s+ho)|da\s+ky|(?:nguoi\s+)?ky\s+ten)\b"
+)
+# A line that opens with it; "Người khiếu nại: Hà Văn T" with the name on the line is an identity label.
+SIGNATURE_LINE = re.compile(r"(?m)^[ \t\W]*(?:" + SIGNATURE_CUE.pattern + r")(?!\s*:\s*\w)")
 _LIST_ITEM = re.compile(r"^\s*(?:[-+•*–]|\d{1,2}[.)])\s*")
 _CARRIED_ON = 80  # a line this short after a one-line cue still names the addressee ("UBND xã …")
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from extractors.address import address_after_cue, address_after_name, names_a_unit
+from extractors.layout import SIGNATURE_CUE
 from models.record import Petitioner
 from petitions.text import collapse_spaces, fold, nfc
 
@@ -177,11 +178,6 @@ _INTRO = [
     re.compile(r"\b(?:nguoi\s+)?dai\s+dien(?:\s+(?:lien\s+he|cac\s+ho|nhom))?\s*(?:la\s*)?[:\-]\s*"),
 ]
 _FORWARDED = re.compile(r"\b(?:don(?:\s+thu)?|thu)\s+(?:cua|do)\s+(?=(?:ong|ba|anh|chi|cong dan)\s)")
-_SIGNATURE = re.compile(
-    r"nguoi\s+(?:viet|lam|gui|dung)\s+don|nguoi\s+(?:to cao|khieu nai|kien nghi|phan anh|de nghi|trinh bay)"
-    r"|ky\s*(?:,|va)?\s*(?:ghi\s*)?ro\s+ho\s*(?:va\s*)?ten|\bda\s+ky\b|^\s*\(?\s*ky\s+ten\s*\)?\s*$"
-    r"|\bnguoi\s+ky\s+ten\b|\bky\s+ten\b"
-)
 _SIG_NOISE = re.compile(
     r"\(?\s*\b(?:da\s+ky(?:\s+ten)?|ky(?:\s*,?\s*(?:va\s+)?ghi\s+ro\s+ho\s*(?:va\s*)?ten)?|ky\s+ten|chu\s+ky"
     r"|dau\s+van\s+tay|(?:da\s+)?diem\s+chi)\b\s*\)?\s*[:.]?"
@@ -264,13 +260,13 @@ def _intro(lines: list[_Line]) -> tuple[str, int] | None:
 
 def _signature(lines: list[_Line]) -> str | None:
     start = max(0, len(lines) - 25)
-    marks = [i for i in range(start, len(lines)) if _SIGNATURE.search(lines[i].folded)]
+    marks = [i for i in range(start, len(lines)) if SIGNATURE_CUE.search(lines[i].folded)]
     for mark in reversed(marks):
         for j in range(mark, min(mark + 6, len(lines))):
             ln = lines[j]
             cleaned = _SIG_NOISE.sub(" ", ln.folded)
             if j == mark:
-                cleaned = _SIGNATURE.sub(" ", cleaned)
+                cleaned = SIGNATURE_CUE.sub(" ", cleaned)
             if not cleaned.strip(" .:-()"):
                 continue
             # map the cleaned folded text back onto the raw line by keeping only its surviving words
@@ -371,7 +367,7 @@ def _group(lines: list[_Line]) -> list[tuple[str, int]]:
     tail_start = max(0, len(lines) - 40)
     for i in range(tail_start, len(lines)):
         f = lines[i].folded
-        if _SIGNATURE.search(f) or _LIST_INTRO.match(f):
+        if SIGNATURE_CUE.search(f) or _LIST_INTRO.match(f):
             members.extend(_item_names(lines, i, loose=True))
         elif _DATE_LINE.search(f):
             members.extend(_item_names(lines, i))

@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from extractors.address import without_identity
-from extractors.layout import addressee_lines
+from extractors.layout import SIGNATURE_LINE, addressee_lines
 from models.record import Category, Classification, Extraction, Location
 from petitions.errors import BadConfigError
 from petitions.settings import Settings
@@ -361,10 +361,7 @@ def _signals() -> _Signals:
 
 _PROVINCIAL_ADDRESSEE = re.compile(r"\b(?:tinh|so)\b")
 _HEADER = re.compile(r"^\W*(?:cong hoa|doc lap|don\b|v/v|ve viec|[^,]{0,30},?\s*ngay\s+\d)")
-_CLOSING = re.compile(
-    r"^\W*(?:tai lieu kem theo|noi nhan|nguoi (?:lam|viet|gui) don|nhung nguoi (?:lam|viet) don|kinh don"
-    r"|xac nhan cua|dai dien)\b"
-)
+_CLOSING = re.compile(r"^\W*(?:tai lieu kem theo|noi nhan|xac nhan cua|dai dien)\b")  # or a SIGNATURE_LINE
 
 
 def letter_parts(text: str) -> tuple[str, str]:
@@ -380,7 +377,7 @@ def letter_parts(text: str) -> tuple[str, str]:
         line = norm_line(raw)
         if not line:
             continue
-        if _CLOSING.match(line) and body:
+        if (_CLOSING.match(line) or SIGNATURE_LINE.match(line)) and body:
             break
         if _HEADER.match(line):
             continue

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from extractors.layout import SIGNATURE_LINE
 from models.record import Extraction
 from petitions.text import fold, nfc
 
@@ -35,11 +36,6 @@ _ADDRESS_LINE = re.compile(
     r"(?im)^[ \t\W]*(?:dia chi[^:\n]{0,20}|dc|d/c|noi (?:cu tru|o|thuong tru)[^:\n]{0,15}|ho khau[^:\n]{0,15}|hktt"
     r"|tru quan|thuong tru|tam tru|cho o[^:\n]{0,15}|que quan)\s*:\s*(?=(?P<rest>[^\n]*))"
 )
-_SIGNATURE_FOLDED = re.compile(
-    r"(?im)^[ \t\W]*(?:nguoi\s+(?:lam|viet|gui|to\s*cao)\s+don|nhung\s+nguoi\s+(?:lam|viet)\s+don|kinh\s+don"
-    r"|\(?\s*ky\s*(?:va|,)?\s*ghi\s+ro|\(?\s*da\s+ky)\b"
-)
-
 
 def _identity_phrases(extraction: Extraction) -> tuple[list[str], list[str], list[str]]:
     """(names, ID numbers, addresses) of the writers, as written."""
@@ -103,7 +99,7 @@ def _signature_start(text: str, folded: str) -> int | None:
         starts.append(offset)
         offset += len(line) + 1
     for i, line in enumerate(folded_lines):
-        if starts[i] >= half and _SIGNATURE_FOLDED.match(line):
+        if starts[i] >= half and SIGNATURE_LINE.match(line):
             raw_start = sum(len(x) + 1 for x in lines[:i])
             return raw_start + len(lines[i]) - len(lines[i].lstrip())
     return None

@@ -44,3 +44,12 @@ def test_the_accused_is_read_on_the_cue_line_after_the_addressee() -> None:
             "chính xã, đã nhận tiền của dân để làm sổ đỏ. Đề nghị xử lý nghiêm ông Trần Văn Nam.")
     accused = extract_accused(text)
     assert accused is not None and accused.name == "Trần Văn Nam"
+
+
+def test_the_signature_ends_the_matter_and_an_identity_label_does_not() -> None:
+    text = ("ĐƠN KHIẾU NẠI\n(Về quyết định kê biên)\n\nNgười khiếu nại: Hà Văn Tuyến, sinh năm 1976\n\n"
+            "Tôi đề nghị hủy Quyết định số 112/QĐ-CCTHADS.\n\nHoa Lư, ngày 18 tháng 10 năm 2026\n"
+            "Người khiếu nại\nHà Văn Tuyến\nĐT: 0904 772 318\n")
+    _, body = letter_parts(text)
+    assert "huy quyet dinh" in body  # the label with its name at the top is the writer's identity …
+    assert "tuyen" not in body and "0904" not in body  # … the bare label at the end opens the signature
