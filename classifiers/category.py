@@ -93,8 +93,9 @@ _SENTENCE_START = re.compile(r"(?:^|[\n.;:!?])[\s\-–•*+]*(?:\(?(?:\d{1,2}|[a
 
 def _parts(folded: str, rules: Rules) -> list[tuple[int, int, float]]:
     """The matters a writer turns to: (start, end, margin needed). A part runs from a cue ("Ngoài
-    ra…", "Một việc nữa…") or a section marker ("2.", "Thứ hai,") to the end of its paragraph (line);
-    the text before the first of them is the first matter."""
+    ra…", "Một việc nữa…") or a section marker ("2.", "Thứ hai,") to the end of its paragraph (line),
+    a heading's over the paragraph under it (``_part_end``); the text before the first of them is the
+    first matter."""
     spec = rules.set.mixed
     starts: dict[int, float] = {}
     if rules.second_matter is not None and spec.segment_min:
@@ -111,9 +112,26 @@ def _parts(folded: str, rules: Rules) -> list[tuple[int, int, float]]:
     ordered = sorted(starts)
     parts = [(0, ordered[0], min(starts.values()))]
     for start in ordered:
-        end = folded.find("\n", start)
-        parts.append((start, end if end >= 0 else len(folded), starts[start]))
+        parts.append((start, _part_end(folded, start, starts), starts[start]))
     return parts
+
+
+_HEADING_CHARS = 100  # a part's line this short is a heading ("2. Về hành vi của ông X:"): its matter follows
+
+
+def _part_end(folded: str, start: int, starts: dict[int, float]) -> int:
+    """A part ends with its line; a heading's part runs on over the next paragraph, unless that one
+    starts a part of its own."""
+    end = folded.find("\n", start)
+    end = end if end >= 0 else len(folded)
+    if end - start >= _HEADING_CHARS:
+        return end
+    nxt = end
+    while nxt < len(folded) and folded[nxt].isspace():
+        nxt += 1
+    stop = folded.find("\n", nxt)
+    stop = stop if stop >= 0 else len(folded)
+    return min([s for s in starts if nxt <= s < stop] + [stop]) if nxt < stop and nxt not in starts else end
 
 
 def segment_categories(body: Body, rules: Rules, category: str | None = None) -> list[str]:

@@ -471,6 +471,18 @@ def test_second_matters_in_sections_and_after_cues(body: str) -> None:
     assert {"khieu_nai", secondary} <= set(segment_categories(Body.of(body, rules := load_rules()), rules))
 
 
+def test_a_section_heading_reads_the_paragraph_under_it() -> None:
+    # "2. Về …" alone on its line announces a matter told in the next paragraph
+    from classifiers.category import Body, segment_categories
+
+    body = (_COMPLAINT + "Đề nghị hủy Quyết định số 77/QĐ-UBND.\n\n2. Về việc ở thôn Đông:\n\n"
+            "Ông Lê Văn Hào, trưởng thôn, đã nhận tiền của 5 hộ để đưa vào danh sách hỗ trợ, làm giả biên bản họp thôn.\n")
+    assert "to_cao" in segment_categories(Body.of(body, rules := load_rules()), rules)
+    # … but a heading does not swallow a paragraph that starts a part of its own
+    turned = body.replace("\n\nÔng Lê Văn Hào", "\n\nNgoài ra, ông Lê Văn Hào")
+    assert segment_categories(Body.of(turned, rules), rules).count("to_cao") == 1
+
+
 def test_a_denunciation_section_of_petty_harassment() -> None:
     body = ("Tôi làm đơn này xin trình bày hai việc:\n"
             "Thứ nhất, tôi tố cáo bà Lò Thị Mai, công chức một cửa xã, hai lần làm thất lạc hồ sơ của tôi, người quen "
@@ -597,6 +609,9 @@ def test_the_writer_says_whether_he_reports_or_proposes(sentence: str, signal: s
     ("Chúng tôi xin tố cáo hiệu trưởng trường tiểu học thu tiền ngoài quy định.", "tc_denounce_person", True),
     ("Tôi làm đơn tố cáo này để các cấp xem xét lại quyết định thu hồi đất.", "tc_denounce_person", False),
     ("Ông Tiệp đe dọa sẽ tố cáo tôi với công an.", "tc_denounce_person", False),
+    ("2. Về hành vi của thầy Nguyễn Văn Bình, Hiệu trưởng Trường THPT Nam Duy Tiên.", "tc_denounce_person", True),
+    ("Tôi khiếu nại hành vi hành chính của Chủ tịch UBND xã.", "tc_denounce_person", False),
+    ("Ông Bình đã làm sai lệch kết quả đánh giá viên chức của tôi.", "tc_falsification", True),
 ])
 def test_denunciation_vocabulary(sentence: str, signal: str, found: bool) -> None:
     from classifiers.matching import find_hits
@@ -620,6 +635,7 @@ def test_a_part_scored_alone_keeps_the_tone_marks_of_its_words() -> None:
 @pytest.mark.parametrize(("sentence", "label_counts"), [
     ("Chúng tôi đã phản ánh với công đoàn công ty nhưng không có kết quả.", False),
     ("Tôi đã nhiều lần kiến nghị lên xã nhưng chưa ai trả lời.", False),
+    ("Chính ông Bình là người đề xuất điều động tôi vì tôi là người góp ý trong cuộc họp.", False),
     ("Tôi xin phản ánh với các cấp việc đường thôn xuống cấp.", True),
     ("Tôi xin kiến nghị với xã làm lại đường thôn.", True),
 ])
