@@ -41,9 +41,14 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+_NUMBER_DOT = re.compile(r"(?<=\d)\.(?=\d)")
+
+
 def fold_key(text: str) -> str:
-    """Fold for matching; also maps the Icelandic eth (Ð, an OCR look-alike of Đ) to d."""
-    return fold(text.replace("\u00d0", "D").replace("\u00f0", "d"))
+    """Fold for matching; also maps the Icelandic eth (Ð, an OCR look-alike of Đ) to d, and the dot
+    inside a number ("30.000 đồng") to a comma, so that a regex's "[^.;]" (within one sentence) runs
+    over amounts. The length is kept: offsets still map onto the text as written."""
+    return _NUMBER_DOT.sub(",", fold(text.replace("\u00d0", "D").replace("\u00f0", "d")))
 
 
 def regex_source(rx: str) -> str:

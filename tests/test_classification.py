@@ -592,6 +592,8 @@ def test_the_writer_says_whether_he_reports_or_proposes(sentence: str, signal: s
     ("Đề nghị kiểm tra, xử lý việc thu tiền trái quy định này.", "tc_illegal_fees", True),
     ("Ông trưởng thôn thu của các hộ khoản tiền làm đường mà không có biên lai.", "tc_illegal_fees", True),
     ("Nhà trường thu học phí đúng quy định, có biên lai đầy đủ.", "tc_illegal_fees", False),
+    # an amount's dots end no sentence
+    ("Tháng nào ông ấy cũng đi thu tiền rác 30.000 đồng/hộ, không có biên lai.", "tc_illegal_fees", True),
     # relatives put on a list or given a benefit
     ("Ông Tâm đưa em ruột của mình vào danh sách hỗ trợ xóa nhà tạm.", "tc_favouritism", True),
     ("Bà Hạnh cho con gái được nhận suất hỗ trợ dù nhà khá giả.", "tc_favouritism", True),
