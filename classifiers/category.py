@@ -189,22 +189,6 @@ def _class_winner(totals: dict[str, float], rules: Rules) -> tuple[str, float]:
 _PARAGRAPH_CHARS = 60
 
 
-def paragraph_categories(body: str, rules: Rules) -> list[str]:
-    """The category of each paragraph (line) that one legal class wins by ``paragraph_min`` points:
-    a writer who turns to another matter without a cue word usually starts a new paragraph."""
-    minimum = rules.set.mixed.paragraph_min
-    if not minimum:
-        return []
-    out = []
-    for line in body.split("\n"):
-        if len(line) < _PARAGRAPH_CHARS:  # headers, names, dates, signatures: no matter of their own
-            continue
-        top, margin = _class_winner(_totals(fold_key(line), rules, source=line), rules)
-        if margin >= minimum:
-            out.append(top)
-    return out
-
-
 class ParagraphReader(Protocol):
     """A trained text classifier that reads paragraphs alone: one row of category probabilities
     (``CATEGORIES`` order) per paragraph."""
@@ -242,7 +226,7 @@ def model_paragraph_matters(body: str, reader: ParagraphReader, top: str, rules:
     of ``paragraph_model_not_support``: a plea for help is the remedy of the letter's own matter, "no
     answer yet" is about the writer's own earlier letter, a decision cited is no complaint about it).
 
-    A paragraph the signals give to the letter's own class by ``paragraph_min`` points or more stays
+    A paragraph the signals give to the letter's own class by ``paragraph_own_min`` points or more stays
     that matter's. It catches a second matter told in words the signals score too weakly to win a
     paragraph; the signal it must contain keeps a story's neutral paragraphs (dates, family,
     background) out."""
@@ -266,7 +250,7 @@ def model_paragraph_matters(body: str, reader: ParagraphReader, top: str, rules:
         totals = _points(hits)
         own = sum(totals[c] for c in CATEGORIES if _same_class(c, top, rules))
         for group, p_class in likely:
-            clearly_own = own - sum(totals[c] for c in group) >= rules.set.mixed.paragraph_min > 0
+            clearly_own = own - sum(totals[c] for c in group) >= rules.set.mixed.paragraph_own_min > 0
             if supported & set(group) and not clearly_own:
                 best = max(group, key=lambda c: row[CATEGORIES.index(c)])
                 if best not in out or p_class > out[best].probability:
@@ -396,7 +380,7 @@ def finish(
     raw, category_hits, other_hits = analysis.raw, list(analysis.category_hits), analysis.other_hits
     category: Category = max(CATEGORIES, key=lambda c: (probs[c], raw[c], rules.set.bias[c]))
     lines = [c for c in request_line_categories(analysis.content, rules) if _request_may_add(c, category, rules)]
-    matters = lines + segment_categories(analysis.content, rules, category) + paragraph_categories(analysis.body, rules)
+    matters = lines + segment_categories(analysis.content, rules, category)
     secondary = _mixed_secondary(raw, category_hits, category, rules, matters)
     read: ParagraphMatter | None = None
     if secondary is None and reader is not None:

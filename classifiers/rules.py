@@ -145,8 +145,9 @@ class MixedSpec(_Strict):
     announce_points: float = Field(default=0.0, ge=0)
     announce_within: int = Field(default=80, ge=0)
     segment_min: float = Field(default=0.0, ge=0)
-    # Every paragraph (line) is scored alone too, needing this margin (0: off).
-    paragraph_min: float = Field(default=0.0, ge=0)
+    # A paragraph the signals give to the letter's own legal class by this margin stays that matter's,
+    # whatever the trained classifier reads in it (0: off).
+    paragraph_own_min: float = Field(default=0.0, ge=0)
     # The trained text classifier reads every paragraph alone too: a paragraph it gives at least this
     # probability for another legal class, and in which a signal of that class is found, is a second
     # matter (0: off; only with a trained model).

@@ -494,11 +494,8 @@ def test_a_denunciation_section_of_petty_harassment() -> None:
 
 
 def test_a_second_matter_in_its_own_paragraph_without_a_cue() -> None:
-    from classifiers.category import paragraph_categories
-
     body = ("Nước máy cấp cho thôn Đông ba tháng nay thường xuyên đục, có mùi, tôi xin phản ánh tình trạng này, đề "
             "nghị xã có biện pháp khắc phục.\n" + _DENOUNCE)
-    assert set(paragraph_categories(body, load_rules())) >= {"to_cao"}
     category, mixed, secondary = _mixed_of(body)
     assert mixed and {category, secondary} == {"to_cao", "phan_anh"}
 
@@ -514,13 +511,20 @@ _CANCEL = "Tôi đề nghị Chủ tịch UBND xã xem xét lại, hủy Quyết
 def test_the_trained_model_reads_a_second_matter_the_signals_score_weakly() -> None:
     # a situation told in one paragraph, with no request and one weak signal ("ổ gà"): no rule wins it,
     # the trained classifier reading the paragraph alone does
-    from classifiers.category import analyse_rules, model_paragraph_matters, paragraph_categories
+    from classifiers.category import (
+        Body,
+        analyse_rules,
+        model_paragraph_matters,
+        request_line_categories,
+        segment_categories,
+    )
     from classifiers.versions import active_model
     from models.record import Extraction
 
     rules = load_rules()
     body = _SANCTION + _ROAD + _CANCEL
-    assert "phan_anh" not in paragraph_categories(body, rules)
+    read = Body.of(body, rules)
+    assert "phan_anh" not in request_line_categories(read, rules) + segment_categories(read, rules, "khieu_nai")
     model = active_model()
     assert model is not None
     found = model_paragraph_matters(analyse_rules(_HEAD + body, Extraction()).body, model, "khieu_nai", rules)
