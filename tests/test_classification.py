@@ -607,6 +607,11 @@ def test_the_writer_says_whether_he_reports_or_proposes(sentence: str, signal: s
     ("Chúng tôi đã phản ánh với công đoàn công ty.", "tc_person_acts", False),
     ("Ông Hào đã san lấp 500 m2 ruộng lúa.", "tc_person_acts", True),
     ("Chủ tịch xã đã giải quyết đơn của tôi.", "tc_official_acts", False),
+    # … nor is "tham" (greed) the start of "tham mưu" (advise), "nhận" of "nhận hồ sơ", "sửa" of "sửa chữa"
+    ("Đề nghị xử lý trách nhiệm của cán bộ đã tham mưu và người ký quyết định sai.", "tc_official_acts", False),
+    ("Cán bộ địa chính đã nhận hồ sơ của tôi từ tháng 3.", "tc_official_acts", False),
+    ("Trưởng thôn đã sửa chữa lại đường làng.", "tc_official_acts", False),
+    ("Kế toán xã đã sửa sổ sách để rút tiền.", "tc_official_acts", True),
     ("Yêu cầu ban quản lý chợ sắp xếp lại quầy hàng.", "tc_handle_violator", False),
     # an office holder named by position, not as ông/bà
     ("Đề nghị làm rõ việc chủ tịch xã ký xác nhận hồ sơ cho người không ở địa phương.", "tc_handle_violator", True),
