@@ -615,6 +615,9 @@ def test_the_writer_says_whether_he_reports_or_proposes(sentence: str, signal: s
     ("Yêu cầu ban quản lý chợ sắp xếp lại quầy hàng.", "tc_handle_violator", False),
     # an office holder named by position, not as ông/bà
     ("Đề nghị làm rõ việc chủ tịch xã ký xác nhận hồ sơ cho người không ở địa phương.", "tc_handle_violator", True),
+    # "diện tích thu hồi" (the area recovered) folds like "tịch thu" (confiscate)
+    ("Diện tích thu hồi ghi trong quyết định là 300 m2.", "tc_handle_violator", False),
+    ("Đề nghị tịch thu toàn bộ phương tiện khai thác cát.", "tc_handle_violator", True),
     # the writer denounces someone by name or post; a letter only called a denunciation names no one
     ("Đồng thời tôi tố cáo ông Nguyễn Văn Tiệp, cán bộ Ban bồi thường, đã ký thay biên bản.", "tc_denounce_person", True),
     ("Chúng tôi xin tố cáo hiệu trưởng trường tiểu học thu tiền ngoài quy định.", "tc_denounce_person", True),
