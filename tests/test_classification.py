@@ -618,6 +618,12 @@ def test_the_writer_says_whether_he_reports_or_proposes(sentence: str, signal: s
     # "diện tích thu hồi" (the area recovered) folds like "tịch thu" (confiscate)
     ("Diện tích thu hồi ghi trong quyết định là 300 m2.", "tc_handle_violator", False),
     ("Đề nghị tịch thu toàn bộ phương tiện khai thác cát.", "tc_handle_violator", True),
+    # the name of a sanction decision is what a complaint contests, not a request to sanction
+    ("Chủ tịch xã ra Quyết định xử phạt vi phạm hành chính số 45/QĐ-XPHC đối với tôi.", "tc_handle_violator", False),
+    ("Đề nghị xử phạt vi phạm đối với công ty.", "tc_handle_violator", True),
+    # "thông dòng chảy" (a channel cleared) folds like "thông đồng" (collusion): tone marks decide
+    ("Đề nghị công ty khẩn trương khơi thông dòng chảy của mương.", "tc_collusion", False),
+    ("Cán bộ địa chính thông đồng với chủ đầu tư để hợp thức hóa.", "tc_collusion", True),
     # the writer denounces someone by name or post; a letter only called a denunciation names no one
     ("Đồng thời tôi tố cáo ông Nguyễn Văn Tiệp, cán bộ Ban bồi thường, đã ký thay biên bản.", "tc_denounce_person", True),
     ("Chúng tôi xin tố cáo hiệu trưởng trường tiểu học thu tiền ngoài quy định.", "tc_denounce_person", True),
@@ -631,7 +637,7 @@ def test_denunciation_vocabulary(sentence: str, signal: str, found: bool) -> Non
     from classifiers.matching import find_hits
     from classifiers.rules import fold_key
 
-    assert (signal in {h.signal for h in find_hits(fold_key(sentence), load_rules())}) is found
+    assert (signal in {h.signal for h in find_hits(fold_key(sentence), load_rules(), source=sentence)}) is found
 
 
 def test_a_part_scored_alone_keeps_the_tone_marks_of_its_words() -> None:
