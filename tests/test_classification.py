@@ -483,6 +483,18 @@ def test_a_section_heading_reads_the_paragraph_under_it() -> None:
     assert segment_categories(Body.of(turned, rules), rules).count("to_cao") == 1
 
 
+def test_sections_numbered_in_words() -> None:
+    # "Một là, … Hai là, …": each section is a part of its own
+    from classifiers.category import Body, _parts
+
+    body = ("Tôi xin trình bày hai việc:\n\nMột là, nhà ông Kiên xây nhà trên đất lúa.\n\n"
+            "Hai là, rãnh thoát nước trong tổ 3 bị lấp.\n\nBa là người cao tuổi trong tổ đi lại khó.\n")
+    rules = load_rules()
+    read = Body.of(body, rules)
+    starts = [read.text[a:a + 7] for a, _, _ in _parts(read.folded, rules)[1:]]
+    assert starts == ["Một là,", "Hai là,"]  # "Ba là …" without its comma may be "Dad is …"
+
+
 def test_a_denunciation_section_of_petty_harassment() -> None:
     body = ("Tôi làm đơn này xin trình bày hai việc:\n"
             "Thứ nhất, tôi tố cáo bà Lò Thị Mai, công chức một cửa xã, hai lần làm thất lạc hồ sơ của tôi, người quen "
@@ -621,6 +633,8 @@ def test_the_writer_says_whether_he_reports_or_proposes(sentence: str, signal: s
     # the name of a sanction decision is what a complaint contests, not a request to sanction
     ("Chủ tịch xã ra Quyết định xử phạt vi phạm hành chính số 45/QĐ-XPHC đối với tôi.", "tc_handle_violator", False),
     ("Đề nghị xử phạt vi phạm đối với công ty.", "tc_handle_violator", True),
+    # building without a permit is a violation told about someone
+    ("Nhà ông Kiên đang xây nhà 3 tầng trên đất lúa, không có giấy phép xây dựng.", "tc_unlawful_building", True),
     # "thông dòng chảy" (a channel cleared) folds like "thông đồng" (collusion): tone marks decide
     ("Đề nghị công ty khẩn trương khơi thông dòng chảy của mương.", "tc_collusion", False),
     ("Cán bộ địa chính thông đồng với chủ đầu tư để hợp thức hóa.", "tc_collusion", True),
