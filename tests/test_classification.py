@@ -654,6 +654,18 @@ def test_denunciation_vocabulary(sentence: str, signal: str, found: bool) -> Non
     assert (signal in {h.signal for h in find_hits(fold_key(sentence), load_rules(), source=sentence)}) is found
 
 
+@pytest.mark.parametrize(("sentence", "signal"), [
+    # a farmer's words for the decision he contests
+    ("Tôi đề nghị xã xem xét lại hủy cái quyết định phạt đó cho tôi.", "kn_cancel_decision"),
+    ("Tôi nhận được quyết định phạt của xã mà không được giải thích.", "kn_sanction"),
+])
+def test_complaint_vocabulary(sentence: str, signal: str) -> None:
+    from classifiers.matching import find_hits
+    from classifiers.rules import fold_key
+
+    assert signal in {h.signal for h in find_hits(fold_key(sentence), load_rules(), source=sentence)}
+
+
 def test_a_part_scored_alone_keeps_the_tone_marks_of_its_words() -> None:
     # "làm thủ tục" folds like "lạm thu" (fees collected against the rules): only the accented word counts,
     # in a request line or a section scored alone as in the whole letter
