@@ -625,6 +625,9 @@ def test_the_writer_says_whether_he_reports_or_proposes(sentence: str, signal: s
     ("Trưởng thôn đã sửa chữa lại đường làng.", "tc_official_acts", False),
     ("Kế toán xã đã sửa sổ sách để rút tiền.", "tc_official_acts", True),
     ("Yêu cầu ban quản lý chợ sắp xếp lại quầy hàng.", "tc_handle_violator", False),
+    # asking a firm to make good the harm is the remedy of a situation, compelling or sanctioning it is not
+    ("Đề nghị phường yêu cầu công ty phun nước dập bụi, bồi thường cho các nhà bị nứt.", "tc_handle_violator", False),
+    ("Đề nghị phường xử phạt, buộc công ty nổ mìn đúng giờ.", "tc_handle_violator", True),
     # an office holder named by position, not as ông/bà
     ("Đề nghị làm rõ việc chủ tịch xã ký xác nhận hồ sơ cho người không ở địa phương.", "tc_handle_violator", True),
     # "diện tích thu hồi" (the area recovered) folds like "tịch thu" (confiscate)
