@@ -608,6 +608,8 @@ def test_the_writer_says_whether_he_reports_or_proposes(sentence: str, signal: s
     ("Đề nghị kiểm tra, xử lý việc thu tiền trái quy định này.", "tc_illegal_fees", True),
     ("Ông trưởng thôn thu của các hộ khoản tiền làm đường mà không có biên lai.", "tc_illegal_fees", True),
     ("Nhà trường thu học phí đúng quy định, có biên lai đầy đủ.", "tc_illegal_fees", False),
+    ("Hiệu trưởng chỉ đạo giáo viên thu của học sinh nhiều khoản không đúng quy định.", "tc_illegal_fees", True),
+    ("Đề nghị Sở làm rõ trách nhiệm của hiệu trưởng.", "tc_handle_violator", True),
     # an amount's dots end no sentence
     ("Tháng nào ông ấy cũng đi thu tiền rác 30.000 đồng/hộ, không có biên lai.", "tc_illegal_fees", True),
     # relatives put on a list or given a benefit
