@@ -643,6 +643,10 @@ def test_the_writer_says_whether_he_reports_or_proposes(sentence: str, signal: s
     # "thông dòng chảy" (a channel cleared) folds like "thông đồng" (collusion): tone marks decide
     ("Đề nghị công ty khẩn trương khơi thông dòng chảy của mương.", "tc_collusion", False),
     ("Cán bộ địa chính thông đồng với chủ đầu tư để hợp thức hóa.", "tc_collusion", True),
+    ("Hồ sơ không có chữ ký của tôi nên bị trả lại.", "tc_falsification", False),  # "hồ sơ khống" (fake file)
+    ("Kế toán lập hồ sơ khống để rút tiền hỗ trợ.", "tc_falsification", True),
+    ("Người thì bảo chuyển qua tài khoản rồi.", "pa_infrastructure", False),  # "quá tải" (overloaded)
+    ("Nhà ông có bác ruột làm ở xã.", "pa_disorder", False),  # "cờ bạc" (gambling)
     # the writer denounces someone by name or post; a letter only called a denunciation names no one
     ("Đồng thời tôi tố cáo ông Nguyễn Văn Tiệp, cán bộ Ban bồi thường, đã ký thay biên bản.", "tc_denounce_person", True),
     ("Chúng tôi xin tố cáo hiệu trưởng trường tiểu học thu tiền ngoài quy định.", "tc_denounce_person", True),
