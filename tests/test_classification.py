@@ -620,6 +620,8 @@ def test_the_writer_says_whether_he_reports_or_proposes(sentence: str, signal: s
     # not "phản", "giả" is not "giải", "bà" is not "ban"
     ("Chúng tôi đã phản ánh với công đoàn công ty.", "tc_person_acts", False),
     ("Ông Hào đã san lấp 500 m2 ruộng lúa.", "tc_person_acts", True),
+    ("Nhà bà Đỗ Thị Hằng (hay gọi Hằng béo) ở cuối ngõ 17 tổ 5 có dấu hiệu bán ma túy.", "tc_person_acts", True),
+    ("Đề nghị công an bí mật điều tra, bắt quả tang.", "tc_punish", True),
     ("Chủ tịch xã đã giải quyết đơn của tôi.", "tc_official_acts", False),
     # … nor is "tham" (greed) the start of "tham mưu" (advise), "nhận" of "nhận hồ sơ", "sửa" of "sửa chữa"
     ("Đề nghị xử lý trách nhiệm của cán bộ đã tham mưu và người ký quyết định sai.", "tc_official_acts", False),
