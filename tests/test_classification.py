@@ -677,6 +677,21 @@ def test_complaint_vocabulary(sentence: str, signal: str) -> None:
     assert signal in {h.signal for h in find_hits(fold_key(sentence), load_rules(), source=sentence)}
 
 
+@pytest.mark.parametrize(("sentence", "signal", "found"), [
+    # support asked for: a recommendation
+    ("Tôi xin đề nghị UBND xã cho thống kê thiệt hại để đề nghị cấp trên hỗ trợ theo chính sách.", "kng_support", True),
+    ("- Hỗ trợ giống lúa cho vụ xuân năm 2027;", "kng_support", True),
+    # "có giải pháp" proposes a solution: the recommendation's own word, not a reflection's remedy
+    ("Trong thời gian chờ, có giải pháp điều chuyển thuốc giữa các bệnh viện.", "kng_label", True),
+    ("Trong thời gian chờ, có giải pháp điều chuyển thuốc giữa các bệnh viện.", "pa_act_on_situation", False),
+])
+def test_recommendation_vocabulary(sentence: str, signal: str, found: bool) -> None:
+    from classifiers.matching import find_hits
+    from classifiers.rules import fold_key
+
+    assert (signal in {h.signal for h in find_hits(fold_key(sentence), load_rules(), source=sentence)}) is found
+
+
 def test_a_part_scored_alone_keeps_the_tone_marks_of_its_words() -> None:
     # "làm thủ tục" folds like "lạm thu" (fees collected against the rules): only the accented word counts,
     # in a request line or a section scored alone as in the whole letter
