@@ -684,6 +684,9 @@ def test_complaint_vocabulary(sentence: str, signal: str) -> None:
     # "có giải pháp" proposes a solution: the recommendation's own word, not a reflection's remedy
     ("Trong thời gian chờ, có giải pháp điều chuyển thuốc giữa các bệnh viện.", "kng_label", True),
     ("Trong thời gian chờ, có giải pháp điều chuyển thuốc giữa các bệnh viện.", "pa_act_on_situation", False),
+    # a writer who tells the commune so that it knows, of a file held up: a reflection
+    ("Tôi viết đơn này để xã biết việc hồ sơ của tôi bị chậm.", "pa_label", True),
+    ("Đã hơn một năm mà tôi vẫn chưa được nhận đồng nào.", "pa_delay", True),
 ])
 def test_recommendation_vocabulary(sentence: str, signal: str, found: bool) -> None:
     from classifiers.matching import find_hits
