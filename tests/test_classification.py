@@ -621,6 +621,7 @@ def test_the_writer_says_whether_he_reports_or_proposes(sentence: str, signal: s
     ("Chúng tôi đã phản ánh với công đoàn công ty.", "tc_person_acts", False),
     ("Ông Hào đã san lấp 500 m2 ruộng lúa.", "tc_person_acts", True),
     ("Nhà bà Đỗ Thị Hằng (hay gọi Hằng béo) ở cuối ngõ 17 tổ 5 có dấu hiệu bán ma túy.", "tc_person_acts", True),
+    ("Một số cán bộ có biểu hiện tiêu cực, sách nhiễu doanh nghiệp khi thẩm định hồ sơ.", "tc_harassment", True),
     ("Đề nghị công an bí mật điều tra, bắt quả tang.", "tc_punish", True),
     ("Chủ tịch xã đã giải quyết đơn của tôi.", "tc_official_acts", False),
     # … nor is "tham" (greed) the start of "tham mưu" (advise), "nhận" of "nhận hồ sơ", "sửa" of "sửa chữa"
