@@ -187,6 +187,11 @@ _LIST_INTRO = re.compile(
     r"^\s*(?:nhung\s+nguoi|cac\s+ho|cac\s+cong\s+dan|dai\s+dien|danh\s+sach|cac\s+thanh\s+vien|chung\s+toi"
     r"|nguoi|ho\s+dan|cac\s+ba\s+con|tap\s+the)\b[^:\n]{0,60}:\s*$"
 )
+# A label that puts the signers on its own line ("Ký tên: A, B, C", "Đại diện: A (ký), B (ký)", "Thay mặt: …")
+_SIGNERS_LABEL = re.compile(
+    r"^\W*(?:(?:cac\s+ho\s+|nhung\s+nguoi\s+)?(?:cung\s+|dong\s+)?ky\s+ten|dai\s+dien|thay\s+mat|nguoi\s+ky)"
+    r"[^:\n]{0,40}:\s*(?=\S)"
+)
 _DATE_LINE = re.compile(r"ngay\s*\d{1,2}\s*thang\s*\d{1,2}\s*nam\s*\d{4}")
 _GROUP = re.compile(
     r"\bchung\s+toi\s+(?:gom|gom\s+co|ten\s+la|ky\s+ten\s+duoi\s+day|co\s+ten\s+duoi\s+day|la\s+cac|la\s+nhung"
@@ -330,8 +335,8 @@ def _item_names(lines: list[_Line], start: int, limit: int = 60, loose: bool = F
                 if name:
                     names.append(name)
         elif i == start:
-            g = _GROUP.search(ln.folded)
-            tail = ln.raw[g.end():] if g else ""
+            g = _GROUP.search(ln.folded) or _SIGNERS_LABEL.match(ln.folded)
+            tail = (_without_noise(ln) if loose else ln.raw)[g.end():] if g else ""
             for piece in re.split(r"[,;]|\bvà\b|\bva\b", tail):
                 piece = piece.strip(" :-")
                 name = read_name(piece)
@@ -367,7 +372,7 @@ def _group(lines: list[_Line]) -> list[tuple[str, int]]:
     tail_start = max(0, len(lines) - 40)
     for i in range(tail_start, len(lines)):
         f = lines[i].folded
-        if SIGNATURE_CUE.search(f) or _LIST_INTRO.match(f):
+        if SIGNATURE_CUE.search(f) or _LIST_INTRO.match(f) or _SIGNERS_LABEL.match(f):
             members.extend(_item_names(lines, i, loose=True))
         elif _DATE_LINE.search(f):
             members.extend(_item_names(lines, i))

@@ -72,6 +72,17 @@ DANH SÁCH NGƯỜI KÝ ĐƠN
 3. Tạ Văn Duẩn - đã ký
 """
 
+ON_THE_LABEL_LINE = """ĐƠN PHẢN ÁNH
+
+Kính gửi: Chủ tịch UBND xã Gia Vân
+
+Chúng tôi là các hộ dân xóm 9, xã Gia Vân, tỉnh Ninh Bình. Nước máy cấp cho xóm từ tháng 9/2026 có màu vàng, \
+mùi tanh. Đề nghị xã kiểm tra chất lượng nước.
+
+Ngày 26/10/2026
+Đại diện: Hoàng Văn Thụ (ký), Lê Thị Gấm (ký), Trần Thị Nga (ký)
+"""
+
 
 @pytest.mark.parametrize(
     ("text", "names", "commune"),
@@ -80,8 +91,12 @@ DANH SÁCH NGƯỜI KÝ ĐƠN
         (ONE_LINE, ["Trương Văn Khải", "Lã Thị Bích", "Ninh Văn Hào", "Vương Thị Mai"], "Hoa Lư"),
         (UNNUMBERED, ["Tống Văn Chiến", "Lưu Thị Hạnh", "Đàm Văn Sỹ"], "Yên Mô"),
         (REPRESENTED, ["Hà Văn Thắng", "Triệu Thị Hoa", "Tạ Văn Duẩn"], "Gia Viễn"),
+        # the signers on the label's line: "Đại diện: A (ký), B (ký)", "Ký tên: A, B", "Thay mặt: …"
+        (ON_THE_LABEL_LINE, ["Hoàng Văn Thụ", "Lê Thị Gấm", "Trần Thị Nga"], "Gia Vân"),
+        (ON_THE_LABEL_LINE.replace("Đại diện:", "Ký tên:").replace(" (ký)", ""),
+         ["Hoàng Văn Thụ", "Lê Thị Gấm", "Trần Thị Nga"], "Gia Vân"),
     ],
-    ids=["columns", "one_line", "unnumbered", "represented"],
+    ids=["columns", "one_line", "unnumbered", "represented", "on_label_line", "ky_ten"],
 )
 def test_signers_lists(text: str, names: list[str], commune: str) -> None:
     ex = extract_fields(text, SETTINGS)
