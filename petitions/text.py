@@ -43,7 +43,9 @@ def unwrap_lines(text: str) -> str:
     Scans and PDF text layers break sentences at the right margin ("trú tại thôn\\nĐồng Lý, xã …").
     A line is joined to the next when it is about as long as the page's full lines, the next line
     is in the same paragraph (not blank) and does not start a list item. Short lines (headers,
-    the date line, "Kính gửi:", signatures) and blank lines stay as they are.
+    the date line, "Kính gửi:", signatures) and blank lines stay as they are, and so does a short
+    line after a sentence's end: a typed paragraph on one long line is followed by the date line and
+    the signature, which no margin wrapped.
     """
     lines = text.split("\n")
     lengths = sorted(len(line.strip()) for line in lines if line.strip())
@@ -53,7 +55,8 @@ def unwrap_lines(text: str) -> str:
     out: list[str] = []
     for line in lines:
         if out and out[-1].strip() and line.strip() and len(out[-1].strip()) >= full \
-                and not _LIST_START.match(line) and not out[-1].rstrip().endswith(":"):
+                and not _LIST_START.match(line) and not out[-1].rstrip().endswith(":") \
+                and not (out[-1].rstrip().endswith((".", "!", "?")) and len(line.strip()) < full):
             out[-1] = out[-1].rstrip() + " " + line.strip()
         else:
             out.append(line)

@@ -84,6 +84,22 @@ def test_unwrap_joins_wrapped_lines_but_keeps_structure() -> None:
     assert out[4].startswith("1. ") and out[5].startswith("2. ") and out[6] == "Người làm đơn"
 
 
+def test_unwrap_keeps_the_date_and_signature_after_a_typed_paragraph() -> None:
+    # a letter typed with one long line per paragraph: no margin wrapped the date line and the name under it
+    text = "\n".join([
+        "PHẢN ÁNH",
+        "",
+        "Kính gửi: Chủ tịch UBND xã Bình Lục",
+        "",
+        "Tôi Đặng Thị Thơm, thôn An Tập, xã Bình Lục. Tôi nộp hồ sơ cấp đổi sổ đỏ từ 15/6/2026, giấy hẹn trả 30 "
+        "ngày, đến nay đã gần 5 tháng chưa có kết quả. Mong xã đôn đốc giải quyết sớm.",
+        "Ngày 09/11/2026",
+        "Đặng Thị Thơm",
+    ])
+    out = unwrap_lines(text).split("\n")
+    assert out[-2:] == ["Ngày 09/11/2026", "Đặng Thị Thơm"]
+
+
 def test_noisy_page_is_denoised_before_the_first_pass(page: Image.Image) -> None:
     rng = np.random.default_rng(3)
     noisy = np.clip(np.asarray(page, dtype=np.float32) + rng.normal(0, 40, (page.height, page.width)), 0, 255)
