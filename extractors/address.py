@@ -75,8 +75,8 @@ def _cut(folded: str) -> int:
 
 def address_after_name(rest: str) -> str | None:
     """An address written straight after the writer's name, with no cue: "Tôi là Vũ Thị Nga, tổ 3 phường
-    Châu Sơn." (``rest`` is the line after the name). Only a comma-separated piece that starts with a
-    street or level word counts."""
+    Châu Sơn." (``rest`` is the line after the name). Only a piece that starts with a street or level
+    word counts, after a comma or right after the name."""
     rest = nfc(rest)
     folded = fold(rest)
     if len(folded) != len(rest):
@@ -88,7 +88,8 @@ def address_after_name(rest: str) -> str | None:
     return span or None
 
 
-_AFTER_NAME = re.compile(r"^[^.;]{0,80}?,\s*(?=(?:" + _STREET + "|" + _LEVEL + r")\b\s*\w)")
+# after a comma ("Vũ Thị Nga, tổ 3 …"), or straight after the name ("luu van phong xom 2 xa vu ban", typed in haste)
+_AFTER_NAME = re.compile(r"^(?:[^.;]{0,80}?,\s*|\s+)(?=(?:" + _STREET + "|" + _LEVEL + r")\b\s*\w)")
 
 
 def address_after_cue(line: str, next_line: str | None = None) -> str | None:

@@ -167,7 +167,7 @@ def _read(tail: str, whole: bool, allow_lower: bool = False) -> str | None:
 
 _INTRO = [
     re.compile(r"\b(?:toi|em|chau)\s+(?:ten\s+)?la\b\s*[:\-]?\s*"),
-    re.compile(r"\b(?:ten\s+toi\s+la\b|toi\s+ten\b(?!\s+la\b))\s*[:\-]?\s*"),
+    re.compile(r"\b(?:ten\s+toi\s+la\b|(?:toi|em|chau)\s+ten\b(?!\s+la\b))\s*[:\-]?\s*"),
     re.compile(
         r"\bho\s*(?:va\s+)?ten(?:\s+(?:nguoi\s+(?:viet|lam|gui|dung)\s+don"
         r"|nguoi\s+(?:to cao|khieu nai|kien nghi|phan anh|de nghi)|chu ho))?\s*[:\-]\s*"
@@ -175,6 +175,8 @@ _INTRO = [
     re.compile(r"\bnguoi\s+(?:viet|lam|gui|dung)\s+don\s*(?:la\s*)?[:\-]\s*"),
     re.compile(r"\bnguoi\s+(?:to cao|khieu nai|kien nghi|phan anh|de nghi)\s*(?:la\s*)?[:\-]\s*"),
     re.compile(r"^\s*toi\s*[,:]\s*"),
+    # "Tôi Đặng Thị Thơm, thôn An Tập, …": a name right after the pronoun, ended by a comma
+    re.compile(r"^\s*(?:toi|em|chau)\s+(?!(?:la|ten|xin|cam|cung|da|van|co|khong|muon|rat)\b)(?=[^,.;:\n]{4,40},)"),
     re.compile(r"\b(?:nguoi\s+)?dai\s+dien(?:\s+(?:lien\s+he|cac\s+ho|nhom))?\s*(?:la\s*)?[:\-]\s*"),
 ]
 _FORWARDED = re.compile(r"\b(?:don(?:\s+thu)?|thu)\s+(?:cua|do)\s+(?=(?:ong|ba|anh|chi|cong dan)\s)")

@@ -314,12 +314,25 @@ Mai Văn Khương
 """
 
 
-@pytest.mark.parametrize(("text", "commune"), [
+HASTY = "kinh gui chu tich xa Vu Ban\ntoi la Luu Van Phong xom 2 xa Vu Ban. xa ra quyet dinh thu hoi dat cua toi.\nPhong\n"
+NO_VERB = ("Kính gửi: Chủ tịch UBND xã Bình Lục\n\nTôi Đặng Thị Thơm, thôn An Tập, xã Bình Lục. Tôi nộp hồ sơ cấp đổi "
+           "sổ đỏ đã 5 tháng chưa có kết quả.\n\nĐặng Thị Thơm\n")
+
+
+@pytest.mark.parametrize(("text", "name", "commune"), [
     # a group gives its place in the introduction, with no cue; "ở khu đồng …" later is the fields
-    (GROUP_INTRO, "Xuân Hồng"),
+    (GROUP_INTRO, "Trần Văn Hậu", "Xuân Hồng"),
     # the place right after the name names a ward; "ở tổ tôi" later on the line names none
-    (NAME_THEN_PLACE, "Trung Sơn"),
+    (NAME_THEN_PLACE, "Mai Văn Khương", "Trung Sơn"),
+    # typed in haste: no comma between the name and the place
+    (HASTY, "Luu Van Phong", "Vụ Bản"),
+    # "Tôi <name>," with no "là" or "tên"
+    (NO_VERB, "Đặng Thị Thơm", "Bình Lục"),
+    # "em tên …" like "tôi tên …"
+    ("kinh gui so noi vu\nem ten Tran Van Duy que xom 6 xa Hai Hau tinh Ninh Binh, cong ty no luong em.\nsdt 0978 330 412\n",
+     "Tran Van Duy", "Hải Hậu"),
 ])
-def test_the_place_given_in_the_introduction(text: str, commune: str) -> None:
+def test_the_place_given_in_the_introduction(text: str, name: str, commune: str) -> None:
     ex = extract_fields(text, SETTINGS)
+    assert ex.petitioners and ex.petitioners[0].name == name
     assert ex.location is not None and ex.location.commune == commune
