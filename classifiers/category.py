@@ -120,8 +120,9 @@ _HEADING_CHARS = 100  # a part's line this short is a heading ("2. Về hành vi
 
 
 def _part_end(folded: str, start: int, starts: dict[int, float]) -> int:
-    """A part ends with its line; a heading's part runs on over the next paragraph, unless that one
-    starts a part of its own."""
+    """A part ends with its line. A line shorter than ``_HEADING_CHARS`` (a heading, or a line typed
+    with a hard break) runs on over the next paragraph, up to a part that starts in it, unless that
+    paragraph starts a part of its own."""
     end = folded.find("\n", start)
     end = end if end >= 0 else len(folded)
     if end - start >= _HEADING_CHARS:
