@@ -18,7 +18,7 @@ import numpy as np
 from classifiers.matching import Hit, find_hits, request_spans
 from classifiers.rules import FLAGS, Rules, fold_key, load_rules
 from classifiers.title import Title, find_title, strip_title
-from extractors.address import without_identity
+from extractors.layout import without_identity
 from models.record import CATEGORIES, DOMAINS, Category, Classification, Extraction
 from petitions.settings import Settings
 from petitions.text import nfc

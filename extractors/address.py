@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from extractors.layout import ABBREVIATIONS, addressee_lines
 from extractors.units import resolve_address, resolve_address_how
 from models.record import Location
 from petitions.text import collapse_spaces, fold, nfc
@@ -23,6 +24,8 @@ def names_a_unit(span: str) -> bool:
     """The span names an administrative unit in full ("xã Đồng Du", "phường Nam Sơn"), not only a hamlet or
     a street ("tổ tôi", "xóm Chợ")."""
     return bool(_NAMED_UNIT.search(fold(span)))
+
+
 _STREET = r"(?:xom|thon|to dan pho|tdp|to|khu pho|khu|ap|ban|so nha|so(?=\s+\d)|duong|ngo|pho|lang|cum|khoi|doi)"
 
 # Cues, tried in order; each is matched on the folded line and the span starts where the cue ends.
@@ -143,41 +146,6 @@ _PLACE_WORDS = frozenset({
 })
 
 
-# Address abbreviations written with a full stop ("P. Hoa Lư", "TP. Nam Định", "TDP. 3"): that stop ends
-# no sentence.
-ABBREVIATIONS = frozenset({"p", "x", "q", "h", "t", "tp", "tx", "tt", "tdp", "kp", "st"})
-_STOP = re.compile(r"(\w+)([.!?])\s+")
-
-
-def sentences(text: str) -> list[str]:
-    """``text`` split after each full stop (or ! ?) that ends a sentence, not an abbreviation's."""
-    out: list[str] = []
-    start = 0
-    for m in _STOP.finditer(text):
-        if m.group(2) == "." and fold(m.group(1)) in ABBREVIATIONS:
-            continue
-        out.append(text[start:m.end()].rstrip())
-        start = m.end()
-    out.append(text[start:])
-    return [s for s in out if s]
-
-
-# A sentence that gives the writer's identity: name, birth year, ID card, address, phone, occupation
-# (matched on folded text).
-IDENTITY = re.compile(
-    r"\b(?:cccd|cmnd|can cuoc|sinh nam|nam sinh|sn|dia chi|dc|tru tai|cu tru|thuong tru|tam tru|dien thoai|sdt"
-    r"|ho va ten|ho ten|toi ten|toi la|chau ten|chau la|em ten|em la|chung toi la|nghe nghiep)\b"
-)
-
-
-def without_identity(line: str) -> str:
-    """``line`` without the sentences that give the writer's identity (a scan's paragraph may join
-    the matter's first sentences to them); folded or not, as given."""
-    if not IDENTITY.search(fold(line)):
-        return line
-    return " ".join(s for s in sentences(line) if not IDENTITY.search(fold(s)))
-
-
 def _trim_to_place(span: str) -> str:
     """In mixed-case text, an address ends at the first lower-case word that is no level or street word
     ("phường Hoa Lư thì bị …" -> "phường Hoa Lư"). Text in one case is returned as it is."""
@@ -238,8 +206,6 @@ def extract_incident_location_how(text: str, petitioner: Location | None, home_p
     as written) are not incident places; a mention that resolves to the petitioner's own commune is passed
     over. A province alone ("xảy ra tại tỉnh …") counts when it is not the writer's nor the office's.
     """
-    from extractors.layout import addressee_lines  # the layout module reads IDENTITY from here
-
     lines = nfc(text).splitlines()
     skip_f = fold(skip) if skip else None
     home = resolve_address(home_province, home_province)

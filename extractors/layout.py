@@ -3,7 +3,9 @@
 - :func:`addressee_lines` — which lines make the "Kính gửi" block: the bodies written to are
   neither the accused, nor the matter's place, nor words of the matter;
 - :data:`SIGNATURE_CUE` — the words that open the writer's signature block ("Người làm đơn", "Kính
-  đơn", "(Ký, ghi rõ họ tên)"): the letter's matter ends there and the signers' names follow.
+  đơn", "(Ký, ghi rõ họ tên)"): the letter's matter ends there and the signers' names follow;
+- :func:`without_identity` — a line without the sentences that give the writer's identity
+  (:data:`IDENTITY`), split by :func:`sentences` (an address abbreviation's stop ends none).
 """
 
 from __future__ import annotations
@@ -11,8 +13,41 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from extractors.address import IDENTITY, sentences
 from petitions.text import fold
+
+# Address abbreviations written with a full stop ("P. Hoa Lư", "TP. Nam Định", "TDP. 3"): that stop ends
+# no sentence.
+ABBREVIATIONS = frozenset({"p", "x", "q", "h", "t", "tp", "tx", "tt", "tdp", "kp", "st"})
+_STOP = re.compile(r"(\w+)([.!?])\s+")
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` split after each full stop (or ! ?) that ends a sentence, not an abbreviation's."""
+    out: list[str] = []
+    start = 0
+    for m in _STOP.finditer(text):
+        if m.group(2) == "." and fold(m.group(1)) in ABBREVIATIONS:
+            continue
+        out.append(text[start:m.end()].rstrip())
+        start = m.end()
+    out.append(text[start:])
+    return [s for s in out if s]
+
+
+# A sentence that gives the writer's identity: name, birth year, ID card, address, phone, occupation
+# (matched on folded text).
+IDENTITY = re.compile(
+    r"\b(?:cccd|cmnd|can cuoc|sinh nam|nam sinh|sn|dia chi|dc|tru tai|cu tru|thuong tru|tam tru|dien thoai|sdt"
+    r"|ho va ten|ho ten|toi ten|toi la|chau ten|chau la|em ten|em la|chung toi la|nghe nghiep)\b"
+)
+
+
+def without_identity(line: str) -> str:
+    """``line`` without the sentences that give the writer's identity (a scan's paragraph may join
+    the matter's first sentences to them); folded or not, as given."""
+    if not IDENTITY.search(fold(line)):
+        return line
+    return " ".join(s for s in sentences(line) if not IDENTITY.search(fold(s)))
 
 ADDRESSEE_CUE = re.compile(r"^\W*(?:kinh\s+gui|dong\s+kinh\s+gui|kg)\b")  # on a folded line
 # On folded text, anywhere in a line: a signature line may carry a date or a name before or after it.

@@ -17,8 +17,7 @@ from typing import Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from extractors.address import without_identity
-from extractors.layout import SIGNATURE_LINE, addressee_lines
+from extractors.layout import SIGNATURE_LINE, addressee_lines, without_identity
 from models.record import Category, Classification, Extraction, Location
 from petitions.errors import BadConfigError
 from petitions.settings import Settings

@@ -282,7 +282,7 @@ def test_a_list_of_supported_households_is_no_signers_list() -> None:
 
 
 def test_sentences_end_at_full_stops_that_are_no_abbreviations() -> None:
-    from extractors.address import sentences
+    from extractors.layout import sentences
 
     assert sentences("tôi ở P. Hoa Lư, TP. Ninh Bình, cạnh đê. Từ khi hợp nhất! Đề nghị") == [
         "tôi ở P. Hoa Lư, TP. Ninh Bình, cạnh đê.", "Từ khi hợp nhất!", "Đề nghị"]
