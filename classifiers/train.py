@@ -4,9 +4,9 @@
     python -m classifiers.train --domain   # rebuild the field (domain) classifier (classifiers.domain_model)
     petitions train                        # the same through the CLI
 
-Steps (all seeded; about 130 s of CPU for the 1,267 training letters, 305 more frozen for evaluation):
-1. Letters: fixtures/letters/generated.jsonl + the hand-written training letters (handwritten.jsonl,
-   tuning_mixed*.jsonl, tuning5.jsonl, holdout2.jsonl) (+ corrections), minus the frozen
+Steps (all seeded; about 130 s of CPU for the 1,387 training letters, 305 more frozen for evaluation):
+1. Letters: fixtures/letters/generated.jsonl + the hand-written training letters
+   (fixtures.letters.TRAINING_HANDWRITTEN_PATHS) (+ corrections), minus the frozen
    evaluation set (classifiers/models/frozen_eval.jsonl, created once from a fixed 25% split and
    then never regenerated). Never ../shared/letters/: that is the held-out evaluation set.
    When the generated corpus itself is regenerated, delete frozen_eval.jsonl and run this script:

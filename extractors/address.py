@@ -3,7 +3,8 @@
 Public functions:
 - :func:`address_after_cue` — the address span that follows an address cue in one line
   ("Địa chỉ: …", "trú tại …", "ở xóm …"), trimmed to the address alone;
-- :func:`extract_incident_location` — where the matter happened when the letter says so.
+- :func:`extract_incident_location_how` — where the matter happened when the letter says so, and how
+  the place resolved.
 """
 
 from __future__ import annotations
@@ -186,12 +187,6 @@ def _without_former_notes(line: str, folded: str) -> tuple[str, str]:
     for a, b in reversed(spans):
         line, folded = line[:a] + line[b:], folded[:a] + folded[b:]
     return line, folded
-
-
-def extract_incident_location(text: str, petitioner: Location | None, home_province: str,
-                              skip: str | None = None) -> Location | None:
-    """Where the matter happened, if it differs from ``petitioner``'s place (see :func:`extract_incident_location_how`)."""
-    return extract_incident_location_how(text, petitioner, home_province, skip)[0]
 
 
 def extract_incident_location_how(text: str, petitioner: Location | None, home_province: str,

@@ -37,6 +37,7 @@ _ADDRESS_LINE = re.compile(
     r"|tru quan|thuong tru|tam tru|cho o[^:\n]{0,15}|que quan)\s*:\s*(?=(?P<rest>[^\n]*))"
 )
 
+
 def _identity_phrases(extraction: Extraction) -> tuple[list[str], list[str], list[str]]:
     """(names, ID numbers, addresses) of the writers, as written."""
     names, ids, addresses = [], [], []
