@@ -283,6 +283,19 @@ def _mixed_secondary(
     return None
 
 
+def _title_secondary(analysis: RuleAnalysis, top: str, rules: Rules) -> Category | None:
+    """The second matter a title declares ("ĐƠN KHIẾU NẠI VÀ TỐ CÁO"): a category it names of another
+    legal class than ``top``, which the body's own words (not the extracted fields) give at least
+    ``title_second_min`` points."""
+    minimum = rules.set.mixed.title_second_min
+    titled = analysis.title.named
+    if not minimum or all(_same_class(c, titled[0], rules) for c in titled):
+        return None  # a title naming one matter (or kiến nghị and phản ánh) declares no second one
+    points = _points([h for h in analysis.category_hits if not h.signal.startswith("extraction_")])
+    named = [c for c in analysis.title.named if not _same_class(c, top, rules) and points[c] >= minimum]
+    return max(named, key=lambda c: points[c]) if named else None  # type: ignore[return-value]
+
+
 def _domain(hits: list[Hit], rules: Rules, body: str | None = None, use_model: bool = False) -> str:
     """The letter's field: the ``domain:<key>`` keyword points decide alone when they are confident;
     otherwise the trained field classifier reads ``body`` (with ``use_model``: the packaged rules,
@@ -383,6 +396,8 @@ def finish(
     lines = [c for c in request_line_categories(analysis.content, rules) if _request_may_add(c, category, rules)]
     matters = lines + segment_categories(analysis.content, rules, category)
     secondary = _mixed_secondary(raw, category_hits, category, rules, matters)
+    titled = _title_secondary(analysis, category, rules) if secondary is None else None
+    secondary = secondary or titled
     read: ParagraphMatter | None = None
     if secondary is None and reader is not None:
         found = model_paragraph_matters(analysis.body, reader, category, rules)
@@ -395,6 +410,8 @@ def finish(
     category_hits.sort(key=lambda h: -h.points)
     explained = [_explain(h, rules) for h in category_hits if h.points]
     explained += [_explain(h, rules) for h in other_hits if h.points > 0]
+    if titled is not None:  # the reviewer sees that the title declared the second matter
+        explained.append(f"{rules.set.labels.get(titled, titled)} (nội dung thứ hai, nêu ở tiêu đề đơn)")
     if read is not None:  # the reviewer sees which paragraph made the letter mixed
         label = rules.set.labels.get(read.category, read.category)
         excerpt = read.paragraph if len(read.paragraph) <= 80 else read.paragraph[:80].rsplit(" ", 1)[0] + " …"

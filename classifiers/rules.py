@@ -152,6 +152,9 @@ class MixedSpec(_Strict):
     # probability for another legal class, and in which a signal of that class is found, is a second
     # matter (0: off; only with a trained model).
     paragraph_model_min: float = Field(default=0.0, ge=0, le=1)
+    # A title naming two matters of different legal classes ("ĐƠN KHIẾU NẠI VÀ TỐ CÁO") declares a
+    # second matter when the body gives the one the letter is not about at least these points (0: off).
+    title_second_min: float = Field(default=0.0, ge=0)
     # signals that are no such support (beside remedy_signals)
     paragraph_model_not_support: list[str] = Field(default_factory=list)
     # a plea for help or attention is the remedy of the letter's own matter: it wins no part of its own

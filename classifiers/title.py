@@ -18,6 +18,16 @@ _LEADING = " \t-*•\"'“”.:"
 class Title:
     key: str | None  # a category key, keu_cuu, de_nghi, trinh_bay, other; None: no title
     lines: tuple[int, ...] = ()  # indexes of the title's lines in text.splitlines()
+    named: tuple[str, ...] = ()  # every category the title names ("ĐƠN KHIẾU NẠI VÀ TỐ CÁO": both)
+
+
+_CATEGORY_KEYS = ("khieu_nai", "to_cao", "kien_nghi", "phan_anh")
+
+
+def _named(folded: str, rules: Rules) -> tuple[str, ...]:
+    """The categories a title names anywhere on its line(s), in the order written."""
+    found = sorted((m.start(), key) for key, rx in rules.title_keys if key in _CATEGORY_KEYS and (m := rx.search(folded)))
+    return tuple(dict.fromkeys(key for _, key in found))
 
 
 def _key_of(folded: str, original: str, rules: Rules) -> str | None:
@@ -62,10 +72,10 @@ def find_title(text: str, rules: Rules | None = None) -> Title:
                 joined = f"{original} {lines[nxt].strip()}"
                 key = _key_of(fold_key(joined), joined, rules)
                 if key is not None:
-                    return Title(key, (i, nxt))
+                    return Title(key, (i, nxt), _named(fold_key(joined), rules))
         key = _key_of(folded, original, rules)
         if key is not None:
-            return Title(key, (i,))
+            return Title(key, (i,), _named(folded, rules))
     return Title(None)
 
 

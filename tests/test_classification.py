@@ -792,3 +792,28 @@ def test_a_first_complaint_answered_and_upheld_makes_this_the_second() -> None:
     text = _HEAD + body + "\nNgười làm đơn\nLã Văn Tường\n"
     c = classify(text, extract_fields(text, Settings()))
     assert c.category == "khieu_nai" and c.complaint_round == 2
+
+
+_DECISION = ("Ngày 12/3/2026 Chủ tịch UBND xã ban hành Quyết định số 77/QĐ-UBND thu hồi 150 m² đất vườn của gia "
+             "đình tôi, áp giá bồi thường thấp hơn giá thị trường. Tôi không đồng ý với quyết định này.")
+_MEASURED_SHORT = (" Khi đo đạc, ông Bùi Văn Khánh, cán bộ địa chính xã, đã cố tình đo thiếu diện tích của gia đình tôi "
+                   "so với giấy chứng nhận.")
+_RECONSIDER = "\nTôi đề nghị Chủ tịch UBND xã xem xét lại, hủy Quyết định số 77/QĐ-UBND.\n"
+
+
+@pytest.mark.parametrize(("title", "accusation", "secondary"), [
+    ("ĐƠN KHIẾU NẠI VÀ TỐ CÁO", True, "to_cao"),
+    ("Đơn khiếu nại, tố cáo", True, "to_cao"),
+    ("ĐƠN KHIẾU NẠI", True, None),  # one matter named: the official's conduct is the complaint's story
+    ("ĐƠN PHẢN ÁNH VÀ KIẾN NGHỊ", True, None),  # one legal class named twice
+    ("ĐƠN KHIẾU NẠI VÀ TỐ CÁO", False, None),  # nothing in the body to denounce
+])
+def test_a_title_naming_two_matters_declares_the_second(title: str, accusation: bool, secondary: str | None) -> None:
+    from extractors.fields import extract_fields
+    from petitions.settings import Settings
+
+    body = _DECISION + (_MEASURED_SHORT if accusation else "") + _RECONSIDER
+    text = f"{title}\n\n{_HEAD}{body}\nNgười làm đơn\nLã Văn Tường\n"
+    c = classify(text, extract_fields(text, Settings()))
+    assert (c.category, c.secondary_category) == ("khieu_nai", secondary), c.signals
+    assert any("nêu ở tiêu đề" in s for s in c.signals) == (secondary is not None)
