@@ -283,6 +283,32 @@ def _mixed_secondary(
     return None
 
 
+_PREAMBLE = re.compile(r"^\W*(?:kinh\s+gui|dong\s+kinh\s+gui|can\s+cu|v\s*/\s*v|ve\s+viec)\b")  # folded line starts
+
+
+def declared_matters(body: Body, top: str, rules: Rules) -> list[str]:
+    """The categories of another legal class than ``top`` the writer declares in so many words ("…, tôi
+    tố cáo việc làm này") once his letter's matter has begun: at least ``declared_after`` characters
+    of it before, not counting his identity, the addressee, the legal grounds cited and the subject
+    line. An opening "Tôi tố cáo …" is the letter's own matter, however the rest of it reads."""
+    spec = rules.set.mixed
+    if not spec.declared_after:
+        return []
+    out = []
+    for cat, rx in rules.declared:
+        if _same_class(cat, top, rules):
+            continue
+        for m in rx.finditer(body.folded):
+            before = body.folded[: m.start()]
+            if rules.declared_not_after is not None and rules.declared_not_after.search(before[-12:]):
+                continue
+            told = sum(len(without_identity(line).strip()) for line in before.split("\n") if not _PREAMBLE.match(line))
+            if told >= spec.declared_after:
+                out.append(cat)
+                break
+    return out
+
+
 def _title_secondary(analysis: RuleAnalysis, top: str, rules: Rules) -> Category | None:
     """The second matter a title declares ("ĐƠN KHIẾU NẠI VÀ TỐ CÁO"): a category it names of another
     legal class than ``top``, which the body's own words (not the extracted fields) give at least
@@ -394,7 +420,7 @@ def finish(
     raw, category_hits, other_hits = analysis.raw, list(analysis.category_hits), analysis.other_hits
     category: Category = max(CATEGORIES, key=lambda c: (probs[c], raw[c], rules.set.bias[c]))
     lines = [c for c in request_line_categories(analysis.content, rules) if _request_may_add(c, category, rules)]
-    matters = lines + segment_categories(analysis.content, rules, category)
+    matters = lines + segment_categories(analysis.content, rules, category) + declared_matters(analysis.content, category, rules)
     secondary = _mixed_secondary(raw, category_hits, category, rules, matters)
     titled = _title_secondary(analysis, category, rules) if secondary is None else None
     secondary = secondary or titled

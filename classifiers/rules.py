@@ -152,6 +152,14 @@ class MixedSpec(_Strict):
     # probability for another legal class, and in which a signal of that class is found, is a second
     # matter (0: off; only with a trained model).
     paragraph_model_min: float = Field(default=0.0, ge=0, le=1)
+    # A writer who says in so many words that he denounces or complains (first person + the verb,
+    # "… tôi tố cáo việc làm này") once his letter's matter has begun (at least declared_after
+    # characters of it before, his identity and the addressee left out) declares a second matter of
+    # that category. Not after declared_not_after words (an earlier or a planned act: "đã", "sẽ").
+    declared: dict[str, list[str]] = Field(default_factory=dict)
+    declared_by: list[str] = Field(default_factory=list)
+    declared_not_after: list[str] = Field(default_factory=list)
+    declared_after: int = Field(default=0, ge=0)
     # A title naming two matters of different legal classes ("ĐƠN KHIẾU NẠI VÀ TỐ CÁO") declares a
     # second matter when the body gives the one the letter is not about at least these points (0: off).
     title_second_min: float = Field(default=0.0, ge=0)
@@ -281,6 +289,14 @@ class Rules:
             (cat, re.compile("|".join(phrase_regex(p) for p in phrases)))
             for cat, phrases in ruleset.mixed.announce.items() if phrases
         ]
+        m = ruleset.mixed
+        by = "|".join(phrase_regex(w) for w in m.declared_by)
+        self.declared = [
+            (cat, re.compile(rf"(?:{by})\s+(?:{'|'.join(regex_source(v) for v in verbs)})"))
+            for cat, verbs in m.declared.items() if verbs and by
+        ]
+        self.declared_not_after = re.compile(r"(?:^|\W)(?:" + "|".join(phrase_regex(w) for w in m.declared_not_after) + r")\s+$") \
+            if m.declared_not_after else None
         markers = ruleset.mixed.section_markers
         self.section_marker = (
             re.compile(r"^[ \t]*(?:" + "|".join(regex_source(m) for m in markers) + ")", re.MULTILINE)

@@ -817,3 +817,37 @@ def test_a_title_naming_two_matters_declares_the_second(title: str, accusation: 
     c = classify(text, extract_fields(text, Settings()))
     assert (c.category, c.secondary_category) == ("khieu_nai", secondary), c.signals
     assert any("nêu ở tiêu đề" in s for s in c.signals) == (secondary is not None)
+
+
+_FEES = ("Đầu năm học, trường THCS thôn Đông thu của mỗi học sinh nhiều khoản: quỹ cơ sở vật chất, tiền xã hội hóa, "
+         "quỹ lớp, cộng lại gần hai triệu đồng, phụ huynh không biết khoản nào đúng quy định")
+_FEES_ASK = ("\nTôi kính kiến nghị Sở ban hành danh mục thống nhất các khoản được thu, mức trần từng khoản, công khai "
+             "tại bảng tin các trường.\n")
+
+
+@pytest.mark.parametrize(("middle", "secondary"), [
+    # declared once the matter has begun, mid-sentence: a second matter
+    # (the trained reader gives this paragraph to kiến nghị: only the declaration tells the second matter)
+    (". Tên gọi là tự nguyện nhưng mức tiền định sẵn, chia đều, thu bằng tiền mặt qua ban đại diện lớp, không có "
+     "biên lai. Lớp con tôi cô chủ nhiệm còn bắt cả lớp đi học thêm ở nhà cô, tôi tố cáo việc làm này. Hỏi thì giáo "
+     "viên nói trường giao, phụ huynh không biết hỏi ai.", "to_cao"),
+    # an earlier act, not this letter's
+    (". Tên gọi là tự nguyện nhưng mức tiền định sẵn, chia đều, thu bằng tiền mặt qua ban đại diện lớp, không có "
+     "biên lai. Năm ngoái tôi đã tố cáo việc này nhưng chưa được trả lời.", None),
+])
+def test_a_denunciation_declared_once_the_matter_has_begun(middle: str, secondary: str | None) -> None:
+    category, mixed, found = _mixed_of(_FEES + middle + _FEES_ASK)
+    assert (category, found) == ("kien_nghi", secondary)
+
+
+def test_an_opening_declaration_is_the_letters_own_matter() -> None:
+    from classifiers.category import Body, declared_matters
+
+    rules = load_rules()
+    opening = Body.of(_HEAD + "Tôi tố cáo việc trường thu quá nhiều khoản. " + _FEES + "." + _FEES_ASK, rules)
+    later = Body.of(_HEAD + _FEES + ". Tôi tố cáo việc trường thu quá nhiều khoản." + _FEES_ASK, rules)
+    assert declared_matters(opening, "kien_nghi", rules) == []
+    assert declared_matters(later, "kien_nghi", rules) == ["to_cao"]
+    assert declared_matters(later, "to_cao", rules) == []  # its own class is no second matter
+    others = Body.of(_HEAD + _FEES + ". Phụ huynh nhiều lần muốn tố cáo việc này." + _FEES_ASK, rules)
+    assert declared_matters(others, "kien_nghi", rules) == []  # not the writer's own declaration
