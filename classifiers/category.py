@@ -18,7 +18,7 @@ import numpy as np
 from classifiers.matching import Hit, find_hits, request_spans
 from classifiers.rules import FLAGS, Rules, fold_key, load_rules
 from classifiers.title import Title, find_title, strip_title
-from extractors.layout import without_identity
+from extractors.layout import sentences, without_identity
 from models.record import CATEGORIES, DOMAINS, Category, Classification, Extraction
 from petitions.settings import Settings
 from petitions.text import nfc
@@ -219,6 +219,19 @@ class ParagraphMatter:
     paragraph: str
 
 
+def _windows(paragraph: str, rules: Rules) -> list[str]:
+    """A long paragraph's runs of ``window_sentences`` sentences (one sentence may carry a second
+    matter woven into the story: "…, tôi còn thấy ông Khải mấy lần ngồi ăn uống với người nhà bên kia")."""
+    spec = rules.set.mixed
+    if not spec.window_sentences or len(paragraph) < spec.window_paragraph_chars:
+        return []
+    said = [s.strip() for s in sentences(paragraph)]
+    if len(said) <= spec.window_sentences:
+        return []
+    runs = (" ".join(said[i: i + spec.window_sentences]) for i in range(len(said) - spec.window_sentences + 1))
+    return [r for r in runs if len(r) >= _PARAGRAPH_CHARS]
+
+
 def model_paragraph_matters(body: str, reader: ParagraphReader, top: str, rules: Rules) -> list[ParagraphMatter]:
     """The matters of other legal classes the trained classifier finds in single paragraphs (the
     likeliest paragraph of each category): a paragraph (line of ``_PARAGRAPH_CHARS`` or more, the
@@ -231,19 +244,23 @@ def model_paragraph_matters(body: str, reader: ParagraphReader, top: str, rules:
     that matter's. It catches a second matter told in words the signals score too weakly to win a
     paragraph; the signal it must contain keeps a story's neutral paragraphs (dates, family,
     background) out."""
-    minimum = rules.set.mixed.paragraph_model_min
+    spec = rules.set.mixed
+    minimum = spec.paragraph_model_min
     if not minimum:
         return []
     paragraphs = [p for p in (without_identity(line) for line in _joined_sentences(body)) if len(p) >= _PARAGRAPH_CHARS]
-    probs = reader.predict_texts(paragraphs) if paragraphs else None
+    windows = [w for p in paragraphs for w in _windows(p, rules)]
+    probs = reader.predict_texts(paragraphs + windows) if paragraphs else None
     if probs is None:
         return []
-    not_support = {*rules.set.mixed.paragraph_model_not_support, *rules.set.mixed.remedy_signals}
+    not_support = {*spec.paragraph_model_not_support, *spec.remedy_signals}
     groups = list(dict.fromkeys(  # the other legal classes, each as its categories
         tuple(c for c in CATEGORIES if _same_class(c, cat, rules)) for cat in CATEGORIES if not _same_class(cat, top, rules)))
+    in_window = [g for g in groups if set(g) & set(spec.window_secondaries)]
     out: dict[str, ParagraphMatter] = {}
-    for paragraph, row in zip(paragraphs, probs, strict=True):
-        likely = [(g, p) for g in groups if (p := sum(float(row[CATEGORIES.index(c)]) for c in g)) >= minimum]
+    for i, (paragraph, row) in enumerate(zip(paragraphs + windows, probs, strict=True)):
+        read = groups if i < len(paragraphs) else in_window
+        likely = [(g, p) for g in read if (p := sum(float(row[CATEGORIES.index(c)]) for c in g)) >= minimum]
         if not likely:  # the signals are looked for only where the classifier reads another class
             continue
         hits = find_hits(fold_key(paragraph), rules, _CATEGORY_TARGETS, source=paragraph)

@@ -160,6 +160,11 @@ class MixedSpec(_Strict):
     declared_by: list[str] = Field(default_factory=list)
     declared_not_after: list[str] = Field(default_factory=list)
     declared_after: int = Field(default=0, ge=0)
+    # A paragraph of window_paragraph_chars or more is read by the trained classifier in runs of
+    # window_sentences sentences too, where it may find only window_secondaries (0: off).
+    window_sentences: int = Field(default=0, ge=0)
+    window_paragraph_chars: int = Field(default=300, ge=0)
+    window_secondaries: list[str] = Field(default_factory=list)
     # A title naming two matters of different legal classes ("ĐƠN KHIẾU NẠI VÀ TỐ CÁO") declares a
     # second matter when the body gives the one the letter is not about at least these points (0: off).
     title_second_min: float = Field(default=0.0, ge=0)

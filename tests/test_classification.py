@@ -701,13 +701,17 @@ def test_a_part_scored_alone_keeps_the_tone_marks_of_its_words() -> None:
     ("Chính ông Bình là người đề xuất điều động tôi vì tôi là người góp ý trong cuộc họp.", False),
     ("Tôi xin phản ánh với các cấp việc đường thôn xuống cấp.", True),
     ("Tôi xin kiến nghị với xã làm lại đường thôn.", True),
+    ("Năm 2024 tôi có đơn tố cáo ông Lê Văn Lục, cán bộ địa chính xã, về việc làm mất hồ sơ.", False),
+    ("UBND huyện đã giải quyết tại Kết luận nội dung tố cáo số 09/KL-UBND ngày 15/11/2024.", False),
+    ("Tôi tố cáo ông Lê Văn Lục, cán bộ địa chính xã, về việc làm mất hồ sơ.", True),
 ])
 def test_an_earlier_report_is_the_story_of_the_letter(sentence: str, label_counts: bool) -> None:
     from classifiers.matching import find_hits
     from classifiers.rules import fold_key
 
-    hits = find_hits(fold_key(sentence), load_rules(), frozenset({"phan_anh", "kien_nghi"}))
-    assert bool({h.signal for h in hits if h.points > 0} & {"pa_label", "kng_label"}) is label_counts
+    hits = find_hits(fold_key(sentence), load_rules(), frozenset({"phan_anh", "kien_nghi", "to_cao"}), source=sentence)
+    labels = {"pa_label", "kng_label", "tc_self_label", "tc_denunciation_terms", "tc_denounce_person"}
+    assert bool({h.signal for h in hits if h.points > 0} & labels) is label_counts
 
 
 @pytest.mark.parametrize("tail", [
@@ -851,3 +855,26 @@ def test_an_opening_declaration_is_the_letters_own_matter() -> None:
     assert declared_matters(later, "to_cao", rules) == []  # its own class is no second matter
     others = Body.of(_HEAD + _FEES + ". Phụ huynh nhiều lần muốn tố cáo việc này." + _FEES_ASK, rules)
     assert declared_matters(others, "kien_nghi", rules) == []  # not the writer's own declaration
+
+
+_WOVEN = ("Ngày 12/3/2026 Chủ tịch UBND xã ban hành Quyết định số 77/QĐ-UBND thu hồi 150 m² đất vườn của gia đình tôi, "
+          "áp giá bồi thường thấp hơn giá thị trường. Các hộ liền kề có đất cùng hạng đều được tính giá cao hơn. "
+          "Bây giờ ông Bùi Văn Khánh, cán bộ địa chính xã, cứ đến nhà bảo tôi ký vào biên bản cho đủ thủ tục, bảo không "
+          "ký thì \"cả xóm nó nói cho\", ông ấy làm thế là sai, đề nghị xử lý ông ấy. "
+          "Phần đất bị thu hồi là đất vườn gia đình tôi sử dụng ổn định từ năm 1992, có giấy chứng nhận.")
+
+
+def test_a_long_paragraph_is_read_in_runs_of_two_sentences() -> None:
+    from classifiers.category import _windows
+
+    rules = load_rules()
+    runs = _windows(_WOVEN, rules)
+    assert len(runs) == 3 and runs[0].startswith("Ngày 12/3/2026") and runs[1].startswith("Các hộ liền kề")
+    assert _windows(_DENOUNCE, rules) == []  # a short paragraph is read whole only
+
+
+def test_a_denunciation_woven_into_a_complaint_paragraph() -> None:
+    # the trained reader gives the whole paragraph to the complaint; two of its sentences read alone
+    # are the threat of an official the writer asks to deal with
+    body = _WOVEN + "\n" + _CANCEL.replace("58/QĐ-XPHC", "77/QĐ-UBND")
+    assert _mixed_of(body) == ("khieu_nai", True, "to_cao")
