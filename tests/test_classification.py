@@ -670,6 +670,10 @@ def test_the_writer_says_whether_he_reports_or_proposes(sentence: str, signal: s
     # a writer who tells the commune so that it knows, of a file held up: a reflection
     ("Tôi viết đơn này để xã biết việc hồ sơ của tôi bị chậm.", "pa_label", True),
     ("Đã hơn một năm mà tôi vẫn chưa được nhận đồng nào.", "pa_delay", True),
+    # a rule or a public work asked for: a recommendation
+    ("Bà con rất mong tỉnh ban hành quy định rõ ràng về việc làm homestay.", "kng_policy", True),
+    ("Đề nghị xã cho làm thêm một cống tưới tiêu qua đường.", "kng_investment", True),
+    ("Công ty bắt công nhân làm thêm giờ mà không trả lương.", "kng_investment", False),
 ])
 def test_category_vocabulary(sentence: str, signal: str, found: bool) -> None:
     assert (signal in _signals_of(sentence)) is found
