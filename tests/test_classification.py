@@ -674,6 +674,8 @@ def test_the_writer_says_whether_he_reports_or_proposes(sentence: str, signal: s
     ("Bà con rất mong tỉnh ban hành quy định rõ ràng về việc làm homestay.", "kng_policy", True),
     ("Đề nghị xã cho làm thêm một cống tưới tiêu qua đường.", "kng_investment", True),
     ("Công ty bắt công nhân làm thêm giờ mà không trả lương.", "kng_investment", False),
+    ("Đoạn đê bao qua mùa bão bị xói chân, nước mặn tràn vào ruộng.", "pa_infrastructure", True),
+    ("Bà con lo lắm mà chưa thấy ai xuống xem.", "pa_delay", True),
 ])
 def test_category_vocabulary(sentence: str, signal: str, found: bool) -> None:
     assert (signal in _signals_of(sentence)) is found
@@ -882,3 +884,11 @@ def test_a_denunciation_woven_into_a_complaint_paragraph() -> None:
     # are the threat of an official the writer asks to deal with
     body = _WOVEN + "\n" + _CANCEL.replace("58/QĐ-XPHC", "77/QĐ-UBND")
     assert _mixed_of(body) == ("khieu_nai", True, "to_cao")
+
+
+def test_a_turn_by_way_of_the_first_matter_is_a_cue() -> None:
+    # "Nhân nói chuyện …" (speaking of …) turns to another matter as "Nhân tiện" does, in the middle of
+    # the complaint's paragraph
+    tail = ("Nhân nói chuyện chuồng trại, con đường ra đồng của thôn Đông qua mùa bão vừa rồi bị xói lở, nhiều đoạn "
+            "sụt lún, xe chở lúa không đi được, bà con lo lắm mà chưa thấy ai xuống xem.\n")
+    assert _mixed_of(_SANCTION.rstrip("\n") + " " + tail + _CANCEL) == ("khieu_nai", True, "phan_anh")
