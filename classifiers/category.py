@@ -303,7 +303,16 @@ def _mixed_secondary(
 _PREAMBLE = re.compile(r"^\W*(?:kinh\s+gui|dong\s+kinh\s+gui|can\s+cu|v\s*/\s*v|ve\s+viec)\b")  # folded line starts
 
 
-def declared_matters(body: Body, top: str, rules: Rules) -> list[str]:
+@dataclass(frozen=True)
+class Declared:
+    """A second matter the writer declares in so many words, and the words he does it in (from the
+    clause that declares it to the end of its sentence)."""
+
+    category: str
+    sentence: str
+
+
+def declared_matters(body: Body, top: str, rules: Rules) -> list[Declared]:
     """The categories of another legal class than ``top`` the writer declares in so many words ("…, tôi
     tố cáo việc làm này") once his letter's matter has begun: at least ``declared_after`` characters
     of it before, not counting his identity, the addressee, the legal grounds cited and the subject
@@ -321,7 +330,9 @@ def declared_matters(body: Body, top: str, rules: Rules) -> list[str]:
                 continue
             told = sum(len(without_identity(line).strip()) for line in before.split("\n") if not _PREAMBLE.match(line))
             if told >= spec.declared_after:
-                out.append(cat)
+                start = max(body.text.rfind(stop, 0, m.start()) for stop in ".!?\n,;:") + 1  # the clause
+                ends = [e for stop in ".!?\n" if (e := body.text.find(stop, m.end())) >= 0]
+                out.append(Declared(cat, body.text[start: min(ends, default=len(body.text) - 1) + 1].strip()))
                 break
     return out
 
@@ -437,8 +448,10 @@ def finish(
     raw, category_hits, other_hits = analysis.raw, list(analysis.category_hits), analysis.other_hits
     category: Category = max(CATEGORIES, key=lambda c: (probs[c], raw[c], rules.set.bias[c]))
     lines = [c for c in request_line_categories(analysis.content, rules) if _request_may_add(c, category, rules)]
-    matters = lines + segment_categories(analysis.content, rules, category) + declared_matters(analysis.content, category, rules)
-    secondary = _mixed_secondary(raw, category_hits, category, rules, matters)
+    matters = lines + segment_categories(analysis.content, rules, category)
+    declared = declared_matters(analysis.content, category, rules)
+    secondary = _mixed_secondary(raw, category_hits, category, rules, matters + [d.category for d in declared])
+    said = next((d for d in declared if d.category == secondary and secondary not in matters), None)
     titled = _title_secondary(analysis, category, rules) if secondary is None else None
     secondary = secondary or titled
     read: ParagraphMatter | None = None
@@ -453,6 +466,9 @@ def finish(
     category_hits.sort(key=lambda h: -h.points)
     explained = [_explain(h, rules) for h in category_hits if h.points]
     explained += [_explain(h, rules) for h in other_hits if h.points > 0]
+    if said is not None:  # the reviewer sees the sentence that declared the second matter
+        excerpt = said.sentence if len(said.sentence) <= 80 else said.sentence[:80].rsplit(" ", 1)[0] + " …"
+        explained.append(f"{rules.set.labels.get(said.category, said.category)} (nội dung thứ hai, người viết nêu): '{excerpt}'")
     if titled is not None:  # the reviewer sees that the title declared the second matter
         explained.append(f"{rules.set.labels.get(titled, titled)} (nội dung thứ hai, nêu ở tiêu đề đơn)")
     if read is not None:  # the reviewer sees which paragraph made the letter mixed

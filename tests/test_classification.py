@@ -846,8 +846,14 @@ _FEES_ASK = ("\nTôi kính kiến nghị Sở ban hành danh mục thống nhấ
      "biên lai. Năm ngoái tôi đã tố cáo việc này nhưng chưa được trả lời.", None),
 ])
 def test_a_denunciation_declared_once_the_matter_has_begun(middle: str, secondary: str | None) -> None:
-    category, mixed, found = _mixed_of(_FEES + middle + _FEES_ASK)
-    assert (category, found) == ("kien_nghi", secondary)
+    from extractors.fields import extract_fields
+    from petitions.settings import Settings
+
+    text = _HEAD + _FEES + middle + _FEES_ASK + "\nNgười làm đơn\nLã Văn Tường\n"
+    c = classify(text, extract_fields(text, Settings()))
+    assert (c.category, c.secondary_category) == ("kien_nghi", secondary)
+    shown = [s for s in c.signals if "người viết nêu" in s]  # the reviewer sees the words
+    assert shown == (["tố cáo (nội dung thứ hai, người viết nêu): 'tôi tố cáo việc làm này.'"] if secondary else [])
 
 
 def test_an_opening_declaration_is_the_letters_own_matter() -> None:
@@ -857,7 +863,8 @@ def test_an_opening_declaration_is_the_letters_own_matter() -> None:
     opening = Body.of(_HEAD + "Tôi tố cáo việc trường thu quá nhiều khoản. " + _FEES + "." + _FEES_ASK, rules)
     later = Body.of(_HEAD + _FEES + ". Tôi tố cáo việc trường thu quá nhiều khoản." + _FEES_ASK, rules)
     assert declared_matters(opening, "kien_nghi", rules) == []
-    assert declared_matters(later, "kien_nghi", rules) == ["to_cao"]
+    assert [d.category for d in declared_matters(later, "kien_nghi", rules)] == ["to_cao"]
+    assert declared_matters(later, "kien_nghi", rules)[0].sentence == "Tôi tố cáo việc trường thu quá nhiều khoản."
     assert declared_matters(later, "to_cao", rules) == []  # its own class is no second matter
     others = Body.of(_HEAD + _FEES + ". Phụ huynh nhiều lần muốn tố cáo việc này." + _FEES_ASK, rules)
     assert declared_matters(others, "kien_nghi", rules) == []  # not the writer's own declaration
