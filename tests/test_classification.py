@@ -676,6 +676,9 @@ def test_the_writer_says_whether_he_reports_or_proposes(sentence: str, signal: s
     ("Công ty bắt công nhân làm thêm giờ mà không trả lương.", "kng_investment", False),
     ("Đoạn đê bao qua mùa bão bị xói chân, nước mặn tràn vào ruộng.", "pa_infrastructure", True),
     ("Bà con lo lắm mà chưa thấy ai xuống xem.", "pa_delay", True),
+    # taken off a benefit list, asked to look at it again: a complaint
+    ("Đầu năm nay tự nhiên tên tôi không còn trong danh sách hộ cận nghèo nữa.", "kn_adverse_act", True),
+    ("Mong xã xem lại cái danh sách đó cho tôi.", "kn_cancel_decision", True),
 ])
 def test_category_vocabulary(sentence: str, signal: str, found: bool) -> None:
     assert (signal in _signals_of(sentence)) is found
