@@ -679,6 +679,9 @@ def test_the_writer_says_whether_he_reports_or_proposes(sentence: str, signal: s
     # taken off a benefit list, asked to look at it again: a complaint
     ("Đầu năm nay tự nhiên tên tôi không còn trong danh sách hộ cận nghèo nữa.", "kn_adverse_act", True),
     ("Mong xã xem lại cái danh sách đó cho tôi.", "kn_cancel_decision", True),
+    # public property put to private use: a denunciation
+    ("Ông Tiến thường dùng xe ô tô công của phường đưa đón con đi học.", "tc_embezzlement", True),
+    ("Nhà tôi có chiếc xe công nông chở lúa đi học kỳ.", "tc_embezzlement", False),
 ])
 def test_category_vocabulary(sentence: str, signal: str, found: bool) -> None:
     assert (signal in _signals_of(sentence)) is found
