@@ -119,9 +119,6 @@ def fit_textcat(nlp: Language, docs: Sequence[Doc], labels: Sequence[str], label
 def predict(nlp: Language, docs_or_texts: Iterable[Doc | str], labels: Sequence[str] = CATEGORIES) -> np.ndarray:
     """Probabilities, one row per letter, columns in ``labels`` order."""
     pipe = nlp.get_pipe("textcat")
-    rows = []
-    for item in docs_or_texts:
-        doc = nlp.make_doc(item) if isinstance(item, str) else item
-        cats = pipe(doc).cats
-        rows.append([cats[c] for c in labels])
+    docs = [nlp.make_doc(item) if isinstance(item, str) else item for item in docs_or_texts]
+    rows = [[doc.cats[c] for c in labels] for doc in pipe.pipe(docs, batch_size=64)]  # one batch: faster than doc by doc
     return np.asarray(rows, dtype=float).reshape(-1, len(labels))
