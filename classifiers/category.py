@@ -220,15 +220,16 @@ class ParagraphMatter:
 
 
 def _windows(paragraph: str, rules: Rules) -> list[str]:
-    """A long paragraph's runs of ``window_sentences`` sentences (one sentence may carry a second
-    matter woven into the story: "…, tôi còn thấy ông Khải mấy lần ngồi ăn uống với người nhà bên kia")."""
+    """A long paragraph's sentences, and its runs of sentences, of each length in ``window_sentences``
+    (one sentence may carry a second matter woven into the story: "…, tôi còn thấy ông Khải mấy lần
+    ngồi ăn uống với người nhà bên kia"); runs shorter than a paragraph's minimum are left out."""
     spec = rules.set.mixed
     if not spec.window_sentences or len(paragraph) < spec.window_paragraph_chars:
         return []
     said = [s.strip() for s in sentences(paragraph)]
-    if len(said) <= spec.window_sentences:
+    if len(said) < 2:
         return []
-    runs = (" ".join(said[i: i + spec.window_sentences]) for i in range(len(said) - spec.window_sentences + 1))
+    runs = [" ".join(said[i: i + n]) for n in spec.window_sentences for i in range(len(said) - n + 1)]
     return [r for r in runs if len(r) >= _PARAGRAPH_CHARS]
 
 

@@ -161,8 +161,9 @@ class MixedSpec(_Strict):
     declared_not_after: list[str] = Field(default_factory=list)
     declared_after: int = Field(default=0, ge=0)
     # A paragraph of window_paragraph_chars or more is read by the trained classifier in runs of
-    # window_sentences sentences too, where it may find only window_secondaries (0: off).
-    window_sentences: int = Field(default=0, ge=0)
+    # sentences too (each length in window_sentences), where it may find only window_secondaries
+    # (empty: off).
+    window_sentences: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list)
     window_paragraph_chars: int = Field(default=300, ge=0)
     window_secondaries: list[str] = Field(default_factory=list)
     # A title naming two matters of different legal classes ("ĐƠN KHIẾU NẠI VÀ TỐ CÁO") declares a

@@ -883,12 +883,15 @@ _WOVEN = ("Ngày 12/3/2026 Chủ tịch UBND xã ban hành Quyết định số 
           "Phần đất bị thu hồi là đất vườn gia đình tôi sử dụng ổn định từ năm 1992, có giấy chứng nhận.")
 
 
-def test_a_long_paragraph_is_read_in_runs_of_two_sentences() -> None:
+def test_a_long_paragraph_is_read_sentence_by_sentence_and_in_runs_of_two() -> None:
     from classifiers.category import _windows
 
     rules = load_rules()
     runs = _windows(_WOVEN, rules)
-    assert len(runs) == 3 and runs[0].startswith("Ngày 12/3/2026") and runs[1].startswith("Các hộ liền kề")
+    # its four sentences (the one under 60 characters left out alone), then the three runs of two
+    assert [r[:14] for r in runs] == ["Ngày 12/3/2026", "Bây giờ ông Bù", "Phần đất bị th",
+                                      "Ngày 12/3/2026", "Các hộ liền kề", "Bây giờ ông Bù"]
+    assert len(runs[4]) > len(runs[1]) and runs[4].endswith("đề nghị xử lý ông ấy.")
     assert _windows(_DENOUNCE, rules) == []  # a short paragraph is read whole only
 
 
