@@ -682,6 +682,9 @@ def test_the_writer_says_whether_he_reports_or_proposes(sentence: str, signal: s
     # public property put to private use: a denunciation
     ("Ông Tiến thường dùng xe ô tô công của phường đưa đón con đi học.", "tc_embezzlement", True),
     ("Nhà tôi có chiếc xe công nông chở lúa đi học kỳ.", "tc_embezzlement", False),
+    # money demanded for a favour, in the demander's words
+    ("Ông Khoa nói nếu muốn giữ chỗ cũ thì \"gửi anh em 20 triệu\".", "tc_money_taken", True),
+    ("Nếu muốn được cấp giấy thì phải nộp 2 triệu tiền sử dụng đất theo quy định.", "tc_money_taken", False),
 ])
 def test_category_vocabulary(sentence: str, signal: str, found: bool) -> None:
     assert (signal in _signals_of(sentence)) is found
