@@ -233,6 +233,15 @@ def _windows(paragraph: str, rules: Rules) -> list[str]:
     return [r for r in runs if len(r) >= _PARAGRAPH_CHARS]
 
 
+def _may_hold(paragraph: str, categories: list[str], not_support: set[str], rules: Rules) -> bool:
+    """Whether a paragraph has a signal of one of ``categories`` that may support a window's reading
+    (a window needs one; looking first spares the classifier the windows of the other paragraphs)."""
+    if not rules.set.mixed.window_sentences or len(paragraph) < rules.set.mixed.window_paragraph_chars:
+        return False
+    hits = find_hits(fold_key(paragraph), rules, _CATEGORY_TARGETS, source=paragraph)
+    return any(h.points > 0 and h.signal not in not_support and h.target in categories for h in hits)
+
+
 def model_paragraph_matters(body: str, reader: ParagraphReader, top: str, rules: Rules) -> list[ParagraphMatter]:
     """The matters of other legal classes the trained classifier finds in single paragraphs (the
     likeliest paragraph of each category): a paragraph (line of ``_PARAGRAPH_CHARS`` or more, the
@@ -250,11 +259,11 @@ def model_paragraph_matters(body: str, reader: ParagraphReader, top: str, rules:
     if not minimum:
         return []
     paragraphs = [p for p in (without_identity(line) for line in _joined_sentences(body)) if len(p) >= _PARAGRAPH_CHARS]
-    windows = [w for p in paragraphs for w in _windows(p, rules)]
+    not_support = {*spec.paragraph_model_not_support, *spec.remedy_signals}
+    windows = [w for p in paragraphs if _may_hold(p, spec.window_secondaries, not_support, rules) for w in _windows(p, rules)]
     probs = reader.predict_texts(paragraphs + windows) if paragraphs else None
     if probs is None:
         return []
-    not_support = {*spec.paragraph_model_not_support, *spec.remedy_signals}
     groups = list(dict.fromkeys(  # the other legal classes, each as its categories
         tuple(c for c in CATEGORIES if _same_class(c, cat, rules)) for cat in CATEGORIES if not _same_class(cat, top, rules)))
     in_window = [g for g in groups if set(g) & set(spec.window_secondaries)]
