@@ -236,8 +236,6 @@ def _windows(paragraph: str, rules: Rules) -> list[str]:
 def _may_hold(paragraph: str, categories: list[str], not_support: set[str], rules: Rules) -> bool:
     """Whether a paragraph has a signal of one of ``categories`` that may support a window's reading
     (a window needs one; looking first spares the classifier the windows of the other paragraphs)."""
-    if not rules.set.mixed.window_sentences or len(paragraph) < rules.set.mixed.window_paragraph_chars:
-        return False
     hits = find_hits(fold_key(paragraph), rules, _CATEGORY_TARGETS, source=paragraph)
     return any(h.points > 0 and h.signal not in not_support and h.target in categories for h in hits)
 
@@ -260,7 +258,8 @@ def model_paragraph_matters(body: str, reader: ParagraphReader, top: str, rules:
         return []
     paragraphs = [p for p in (without_identity(line) for line in _joined_sentences(body)) if len(p) >= _PARAGRAPH_CHARS]
     not_support = {*spec.paragraph_model_not_support, *spec.remedy_signals}
-    windows = [w for p in paragraphs if _may_hold(p, spec.window_secondaries, not_support, rules) for w in _windows(p, rules)]
+    windows = [w for p in paragraphs if (cut := _windows(p, rules)) and _may_hold(p, spec.window_secondaries, not_support, rules)
+               for w in cut]
     probs = reader.predict_texts(paragraphs + windows) if paragraphs else None
     if probs is None:
         return []
@@ -358,6 +357,11 @@ def _title_secondary(analysis: RuleAnalysis, top: str, rules: Rules) -> Category
     points = _points([h for h in analysis.category_hits if not h.signal.startswith("extraction_")])
     named = [c for c in analysis.title.named if not _same_class(c, top, rules) and points[c] >= minimum]
     return max(named, key=lambda c: points[c]) if named else None  # type: ignore[return-value]
+
+
+def _excerpt(text: str, chars: int = 80) -> str:
+    """A text shown to the reviewer: whole, or cut at a word before ``chars`` characters."""
+    return text if len(text) <= chars else text[:chars].rsplit(" ", 1)[0] + " …"
 
 
 def _domain(hits: list[Hit], rules: Rules, body: str | None = None, use_model: bool = False) -> str:
@@ -477,13 +481,13 @@ def finish(
     explained = [_explain(h, rules) for h in category_hits if h.points]
     explained += [_explain(h, rules) for h in other_hits if h.points > 0]
     if said is not None:  # the reviewer sees the sentence that declared the second matter
-        excerpt = said.sentence if len(said.sentence) <= 80 else said.sentence[:80].rsplit(" ", 1)[0] + " …"
-        explained.append(f"{rules.set.labels.get(said.category, said.category)} (nội dung thứ hai, người viết nêu): '{excerpt}'")
+        explained.append(f"{rules.set.labels.get(said.category, said.category)} (nội dung thứ hai, người viết nêu): "
+                         f"'{_excerpt(said.sentence)}'")
     if titled is not None:  # the reviewer sees that the title declared the second matter
         explained.append(f"{rules.set.labels.get(titled, titled)} (nội dung thứ hai, nêu ở tiêu đề đơn)")
     if read is not None:  # the reviewer sees which paragraph made the letter mixed
         label = rules.set.labels.get(read.category, read.category)
-        excerpt = read.paragraph if len(read.paragraph) <= 80 else read.paragraph[:80].rsplit(" ", 1)[0] + " …"
+        excerpt = _excerpt(read.paragraph)
         explained.append(f"{label} (nội dung thứ hai, mô hình {read.probability:.2f}): '{excerpt}'")
     return Classification(
         category=category,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from classifiers.rules import Rules, fold_key, load_rules
+from models.record import CATEGORIES
 
 _KEY_WINDOW = 12  # the key must start within this many characters after "đơn"/"thư"
 _LEADING = " \t-*•\"'“”.:"
@@ -21,12 +22,9 @@ class Title:
     named: tuple[str, ...] = ()  # every category the title names ("ĐƠN KHIẾU NẠI VÀ TỐ CÁO": both)
 
 
-_CATEGORY_KEYS = ("khieu_nai", "to_cao", "kien_nghi", "phan_anh")
-
-
 def _named(folded: str, rules: Rules) -> tuple[str, ...]:
     """The categories a title names anywhere on its line(s), in the order written."""
-    found = sorted((m.start(), key) for key, rx in rules.title_keys if key in _CATEGORY_KEYS and (m := rx.search(folded)))
+    found = sorted((m.start(), key) for key, rx in rules.title_keys if key in CATEGORIES and (m := rx.search(folded)))
     return tuple(dict.fromkeys(key for _, key in found))
 
 
