@@ -18,7 +18,7 @@ import numpy as np
 from classifiers.matching import Hit, find_hits, request_spans
 from classifiers.rules import FLAGS, Rules, fold_key, load_rules
 from classifiers.title import Title, find_title, strip_title
-from extractors.layout import sentences, without_identity
+from extractors.layout import ADDRESSEE_CUE, sentences, without_identity
 from models.record import CATEGORIES, DOMAINS, Category, Classification, Extraction
 from petitions.settings import Settings
 from petitions.text import nfc
@@ -233,11 +233,9 @@ def _windows(paragraph: str, rules: Rules) -> list[str]:
     return [r for r in runs if len(r) >= _PARAGRAPH_CHARS]
 
 
-def _may_hold(paragraph: str, categories: list[str], not_support: set[str], rules: Rules) -> bool:
-    """Whether a paragraph has a signal of one of ``categories`` that may support a window's reading
-    (a window needs one; looking first spares the classifier the windows of the other paragraphs)."""
-    hits = find_hits(fold_key(paragraph), rules, _CATEGORY_TARGETS, source=paragraph)
-    return any(h.points > 0 and h.signal not in not_support and h.target in categories for h in hits)
+def _supporting(hits: list[Hit], not_support: set[str]) -> set[str]:
+    """The categories some of ``hits`` may support a reading of (not the ``not_support`` signals)."""
+    return {h.target for h in hits if h.points > 0 and h.signal not in not_support}
 
 
 def model_paragraph_matters(body: str, reader: ParagraphReader, top: str, rules: Rules) -> list[ParagraphMatter]:
@@ -258,8 +256,16 @@ def model_paragraph_matters(body: str, reader: ParagraphReader, top: str, rules:
         return []
     paragraphs = [p for p in (without_identity(line) for line in _joined_sentences(body)) if len(p) >= _PARAGRAPH_CHARS]
     not_support = {*spec.paragraph_model_not_support, *spec.remedy_signals}
-    windows = [w for p in paragraphs if (cut := _windows(p, rules)) and _may_hold(p, spec.window_secondaries, not_support, rules)
-               for w in cut]
+    found: dict[str, list[Hit]] = {}
+
+    def hits_in(text: str) -> list[Hit]:  # a paragraph's hits are looked for once
+        if text not in found:
+            found[text] = find_hits(fold_key(text), rules, _CATEGORY_TARGETS, source=text)
+        return found[text]
+
+    # a window needs a signal of its class: only paragraphs that hold one are cut into windows
+    windows = [w for p in paragraphs if (cut := _windows(p, rules))
+               and _supporting(hits_in(p), not_support) & set(spec.window_secondaries) for w in cut]
     probs = reader.predict_texts(paragraphs + windows) if paragraphs else None
     if probs is None:
         return []
@@ -272,8 +278,8 @@ def model_paragraph_matters(body: str, reader: ParagraphReader, top: str, rules:
         likely = [(g, p) for g in read if (p := sum(float(row[CATEGORIES.index(c)]) for c in g)) >= minimum]
         if not likely:  # the signals are looked for only where the classifier reads another class
             continue
-        hits = find_hits(fold_key(paragraph), rules, _CATEGORY_TARGETS, source=paragraph)
-        supported = {h.target for h in hits if h.points > 0 and h.signal not in not_support}
+        hits = hits_in(paragraph)
+        supported = _supporting(hits, not_support)
         totals = _points(hits)
         own = sum(totals[c] for c in CATEGORIES if _same_class(c, top, rules))
         for group, p_class in likely:
@@ -309,7 +315,7 @@ def _mixed_secondary(
     return None
 
 
-_PREAMBLE = re.compile(r"^\W*(?:kinh\s+gui|dong\s+kinh\s+gui|can\s+cu|v\s*/\s*v|ve\s+viec)\b")  # folded line starts
+_GROUNDS_OR_SUBJECT = re.compile(r"^\W*(?:can\s+cu|v\s*/\s*v|ve\s+viec)\b")  # "Căn cứ Luật …", "V/v: …" (folded)
 
 
 @dataclass(frozen=True)
@@ -337,7 +343,8 @@ def declared_matters(body: Body, top: str, rules: Rules) -> list[Declared]:
             before = body.folded[: m.start()]
             if rules.declared_not_after is not None and rules.declared_not_after.search(before[-12:]):
                 continue
-            told = sum(len(without_identity(line).strip()) for line in before.split("\n") if not _PREAMBLE.match(line))
+            told = sum(len(without_identity(line).strip()) for line in before.split("\n")
+                       if not (ADDRESSEE_CUE.match(line) or _GROUNDS_OR_SUBJECT.match(line)))
             if told >= spec.declared_after:
                 start = max(body.text.rfind(stop, 0, m.start()) for stop in ".!?\n,;:") + 1  # the clause
                 ends = [e for stop in ".!?\n" if (e := body.text.find(stop, m.end())) >= 0]
@@ -355,7 +362,7 @@ def _title_secondary(analysis: RuleAnalysis, top: str, rules: Rules) -> Category
     if not minimum or all(_same_class(c, titled[0], rules) for c in titled):
         return None  # a title naming one matter (or kiến nghị and phản ánh) declares no second one
     points = _points([h for h in analysis.category_hits if not h.signal.startswith("extraction_")])
-    named = [c for c in analysis.title.named if not _same_class(c, top, rules) and points[c] >= minimum]
+    named = [c for c in titled if not _same_class(c, top, rules) and points[c] >= minimum]
     return max(named, key=lambda c: points[c]) if named else None  # type: ignore[return-value]
 
 

@@ -49,6 +49,7 @@ def without_identity(line: str) -> str:
         return line
     return " ".join(s for s in sentences(line) if not IDENTITY.search(fold(s)))
 
+
 ADDRESSEE_CUE = re.compile(r"^\W*(?:kinh\s+gui|dong\s+kinh\s+gui|kg)\b")  # on a folded line
 # On folded text, anywhere in a line: a signature line may carry a date or a name before or after it.
 SIGNATURE_CUE = re.compile(
