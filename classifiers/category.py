@@ -191,10 +191,14 @@ _PARAGRAPH_CHARS = 60
 
 
 class ParagraphReader(Protocol):
-    """A trained text classifier that reads paragraphs alone: one row of category probabilities
-    (``CATEGORIES`` order) per paragraph."""
+    """Trained text classifiers that read paragraphs alone: one row of category probabilities
+    (``CATEGORIES`` order) per paragraph. ``passage_reader``: a reader trained on paragraphs
+    labelled with their own matter confirms each reading (classifiers.passages)."""
 
-    def predict_texts(self, texts: list[str]) -> np.ndarray | None: ...
+    @property
+    def passage_reader(self) -> bool: ...
+
+    def read_paragraphs(self, texts: list[str]) -> np.ndarray | None: ...
 
 
 def _joined_sentences(body: str) -> list[str]:
@@ -208,6 +212,12 @@ def _joined_sentences(body: str) -> list[str]:
         else:
             out.append(line)
     return out
+
+
+def reading_paragraphs(body: str) -> list[str]:
+    """The paragraphs the trained readers read alone: the body's lines (a sentence broken across
+    lines joined again), the writer's identity sentences left out, of ``_PARAGRAPH_CHARS`` or more."""
+    return [p for p in (without_identity(line) for line in _joined_sentences(body)) if len(p) >= _PARAGRAPH_CHARS]
 
 
 @dataclass(frozen=True)
@@ -254,7 +264,7 @@ def model_paragraph_matters(body: str, reader: ParagraphReader, top: str, rules:
     minimum = spec.paragraph_model_min
     if not minimum:
         return []
-    paragraphs = [p for p in (without_identity(line) for line in _joined_sentences(body)) if len(p) >= _PARAGRAPH_CHARS]
+    paragraphs = reading_paragraphs(body)
     not_support = {*spec.paragraph_model_not_support, *spec.remedy_signals}
     found: dict[str, list[Hit]] = {}
 
@@ -263,10 +273,14 @@ def model_paragraph_matters(body: str, reader: ParagraphReader, top: str, rules:
             found[text] = find_hits(fold_key(text), rules, _CATEGORY_TARGETS, source=text)
         return found[text]
 
-    # a window needs a signal of its class: only paragraphs that hold one are cut into windows
+    # confirmed by the passage reader, a reading this likely needs no signal of its class
+    unsupported = spec.paragraph_unsupported_min if reader.passage_reader else 0.0
+    free = set(spec.unsupported_secondaries) if unsupported else set()
+    # a window needs a signal of its class (or the confirmed reading): only paragraphs that hold one are cut
     windows = [w for p in paragraphs if (cut := _windows(p, rules))
-               and _supporting(hits_in(p), not_support) & set(spec.window_secondaries) for w in cut]
-    probs = reader.predict_texts(paragraphs + windows) if paragraphs else None
+               and (free & set(spec.window_secondaries) or _supporting(hits_in(p), not_support) & set(spec.window_secondaries))
+               for w in cut]
+    probs = reader.read_paragraphs(paragraphs + windows) if paragraphs else None
     if probs is None:
         return []
     groups = list(dict.fromkeys(  # the other legal classes, each as its categories
@@ -284,7 +298,11 @@ def model_paragraph_matters(body: str, reader: ParagraphReader, top: str, rules:
         own = sum(totals[c] for c in CATEGORIES if _same_class(c, top, rules))
         for group, p_class in likely:
             clearly_own = own - sum(totals[c] for c in group) >= rules.set.mixed.paragraph_own_min > 0
-            if supported & set(group) and not clearly_own:
+            # … unless the paragraph holds a signal of that class that is no support: "chưa nhận được trả
+            # lời" is about the writer's own earlier letter, whatever the readers see in it
+            confirmed = (unsupported and p_class >= unsupported and free & set(group)
+                         and not any(h.target in group and h.signal in not_support for h in hits))
+            if (supported & set(group) or confirmed) and not clearly_own:
                 best = max(group, key=lambda c: row[CATEGORIES.index(c)])
                 if best not in out or p_class > out[best].probability:
                     out[best] = ParagraphMatter(best, p_class, paragraph)

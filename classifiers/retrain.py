@@ -41,7 +41,7 @@ def correction_letters(store: Store, corrections: Sequence[CorrectionRow] | None
         record = store.get(letter_id)
         if record is not None and record.text:
             out.append(TrainLetter(f"correction:{letter_id[:12]}", record.text, category, f"corr:{letter_id}",
-                                   "correction"))
+                                   "correction", mixed=record.mixed))  # a mixed letter's paragraphs: no passage labels
     return out
 
 

@@ -152,6 +152,11 @@ class MixedSpec(_Strict):
     # probability for another legal class, and in which a signal of that class is found, is a second
     # matter (0: off; only with a trained model).
     paragraph_model_min: float = Field(default=0.0, ge=0, le=1)
+    # Read by a model with a passage reader (classifiers.passages), which must agree, a paragraph or a
+    # window given at least this probability for an unsupported_secondaries class counts without a
+    # signal of that class (0: off).
+    paragraph_unsupported_min: float = Field(default=0.0, ge=0, le=1)
+    unsupported_secondaries: list[str] = Field(default_factory=list)
     # A writer who says in so many words that he denounces or complains (first person + the verb,
     # "… tôi tố cáo việc làm này") once his letter's matter has begun (at least declared_after
     # characters of it before, his identity and the addressee left out) declares a second matter of

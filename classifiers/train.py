@@ -20,6 +20,8 @@ Steps (all seeded; about 130 s of CPU for the 1,387 training letters, 305 more f
 5. The abstain threshold from the pooled held-out predictions (see hybrid.choose_threshold).
 6. The final text classifier trained on every training letter; scored on the frozen set; saved
    with config.cfg and meta.json (data hash, labels, versions, scores, reliability table).
+7. The passage reader (classifiers.passages), trained on the training letters' paragraphs and the
+   marked passages of mixed letters (fixtures/letters/passages.jsonl), saved in passages/.
 """
 
 from __future__ import annotations
@@ -52,8 +54,9 @@ from classifiers.hybrid import (
     macro_f1,
     reliability,
 )
+from classifiers.passages import train_passage_reader
 from classifiers.rules import load_rules
-from classifiers.versions import MODELS_DIR, next_version, record_event, set_active
+from classifiers.versions import MODELS_DIR, PASSAGES_DIR, next_version, record_event, set_active
 from fixtures.letters import TRAINING_HANDWRITTEN_PATHS
 from models.record import CATEGORIES
 from petitions.text import nfc
@@ -73,6 +76,8 @@ class TrainLetter:
     category: str
     group: str  # letters of one group stay in one fold (a generator scenario, a hand-written letter)
     source: str = "fixture"  # fixture | correction
+    mixed: bool = False
+    passages: tuple[tuple[str, str], ...] = ()  # a mixed letter's marked second matter: (text, its category)
 
 
 def text_hash(text: str) -> str:
@@ -101,9 +106,10 @@ def fixture_letters() -> list[TrainLetter]:
         if line.strip():
             x = json.loads(line)
             group = x.get("scenario") or _scenario(x["id"])  # the generator records it; older files did not
-            out.append(TrainLetter(x["id"], x["text"], x["gold"]["category"], group))
+            out.append(TrainLetter(x["id"], x["text"], x["gold"]["category"], group, mixed=bool(x["gold"].get("mixed"))))
     for x in load_training_handwritten():
-        out.append(TrainLetter(x["id"], x["text"], x["gold"]["category"], f"hand:{x['id']}"))
+        out.append(TrainLetter(x["id"], x["text"], x["gold"]["category"], f"hand:{x['id']}",
+                               mixed=bool(x["gold"].get("mixed")), passages=tuple(x["passages"])))
     return out
 
 
@@ -254,8 +260,9 @@ def train_model(
     best_mode = min(modes, key=lambda m: (heldout[m]["log_loss"], -heldout[m]["macro_f1"]))
     combiner = combiners[best_mode]
 
-    # The final text classifier on every training letter.
+    # The final text classifier on every training letter, and the passage reader (classifiers.passages).
     nlp = fit(range(len(train)))
+    passage_nlp, passage_summary = train_passage_reader(train, training, augment_copies)
     frozen_docs = make_docs(base, frozen_feats.bodies)
     frozen_textcat = predict(nlp, frozen_docs) if frozen else np.zeros((0, len(CATEGORIES)))
     frozen_scores = {mode: _scores(c.probs(frozen_feats.raw, frozen_textcat), frozen_feats.y)
@@ -306,11 +313,13 @@ def train_model(
                         "pooled_heldout": [b.__dict__ for b in bins_pooled],
                         "ece_frozen": expected_calibration_error(bins_frozen),
                         "ece_pooled": expected_calibration_error(bins_pooled)},
+        "passage_reader": passage_summary,
         "train_seconds": round(time.monotonic() - started, 1),
     }
     if out_dir.exists():
         shutil.rmtree(out_dir)
     nlp.to_disk(out_dir)
+    passage_nlp.to_disk(out_dir / PASSAGES_DIR)
     report = _report(version, nlp.meta["petitions"], bins_frozen, bins_pooled)
     return TrainResult(version, out_dir, nlp.meta, report, frozen_probs)
 

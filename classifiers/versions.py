@@ -4,7 +4,8 @@
         ACTIVE               the active version's name (one line); switching it is atomic
         history.jsonl        one line per event: trained, promoted, rejected, rolled back
         frozen_eval.jsonl    the frozen evaluation set (held-out fixture letters, text + label)
-        hybrid-0001/         a spaCy pipeline dir: config.cfg, meta.json, tokenizer/, textcat/, vocab/
+        hybrid-0001/         a spaCy pipeline dir: config.cfg, meta.json, tokenizer/, textcat/, vocab/,
+                             and passages/: the passage reader's pipeline (classifiers.passages)
         domain-0001/         the field (domain) text classifier, used when the domain keywords are
                              not confident (python -m classifiers.train --domain); not versioned by
                              ACTIVE: retraining on corrections rebuilds the category model only
@@ -44,6 +45,7 @@ MODELS_DIR = Path(__file__).with_name("models")
 ACTIVE_FILE = "ACTIVE"
 HISTORY_FILE = "history.jsonl"
 VERSION_PREFIX = "hybrid-"
+PASSAGES_DIR = "passages"  # a model's passage reader (classifiers.passages), inside its directory
 _VERSION = re.compile(r"^hybrid-\d{4}$")
 _LOCK = threading.Lock()
 
@@ -58,6 +60,11 @@ class HybridModel:
     combiner: Combiner
     threshold: float
     meta: dict[str, Any]
+    passage_nlp: Language | None = None  # the passage reader (classifiers.passages), if the model has one
+
+    @property
+    def passage_reader(self) -> bool:
+        return self.passage_nlp is not None and self.nlp is not None and self.combiner.w_textcat != 0
 
     def textcat_probs(self, body: str) -> np.ndarray | None:
         return self.predict_texts([body])
@@ -69,6 +76,17 @@ class HybridModel:
         from classifiers.textcat import predict
 
         return predict(self.nlp, texts)
+
+    def read_paragraphs(self, texts: list[str]) -> np.ndarray | None:
+        """Paragraphs (or sentences) read alone: the letter classifier's probabilities, and where the
+        model has a passage reader, the lower of its and the reader's for each category (both must see
+        the matter: either alone reads more second matters in single-matter letters)."""
+        letter = self.predict_texts(texts)
+        if letter is None or not self.passage_reader:
+            return letter
+        from classifiers.textcat import predict
+
+        return np.minimum(letter, predict(self.passage_nlp, texts))
 
     def probabilities(self, analysis: RuleAnalysis) -> dict[str, float]:
         raw = np.array([[analysis.raw[c] for c in CATEGORIES]])
@@ -88,9 +106,11 @@ def load_model(path: Path) -> HybridModel:
         ours = meta["petitions"]
         combiner = Combiner.from_json(ours["combiner"])
         nlp = spacy.load(path) if combiner.w_textcat else None
+        passages = path / PASSAGES_DIR
+        passage_nlp = spacy.load(passages) if nlp is not None and passages.is_dir() else None  # older models: none
     except (OSError, KeyError, ValueError) as exc:
         raise BadConfigError(f"cannot load classifier model {path}: {exc}") from exc
-    return HybridModel(path.name, path, nlp, combiner, float(ours["threshold"]["threshold"]), meta)
+    return HybridModel(path.name, path, nlp, combiner, float(ours["threshold"]["threshold"]), meta, passage_nlp)
 
 
 def _settled(model: Any) -> Any:

@@ -552,10 +552,12 @@ def test_the_trained_model_reads_a_second_matter_the_signals_score_weakly() -> N
 class _Reader:
     """A stand-in classifier that reads every paragraph as a reflection, and records what it read."""
 
+    passage_reader = False
+
     def __init__(self) -> None:
         self.read: list[str] = []
 
-    def predict_texts(self, texts: list[str]) -> np.ndarray:
+    def read_paragraphs(self, texts: list[str]) -> np.ndarray:
         self.read += texts
         return np.array([[0.05, 0.05, 0.1, 0.8]] * len(texts))
 

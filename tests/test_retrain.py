@@ -48,6 +48,7 @@ def test_build_trains_a_versioned_model(tmp_path: Path, tiny_fixtures: list) -> 
     assert meta["combiner"]["mode"] in ("hybrid", "rules", "textcat")
     assert "reliability, frozen evaluation set" in result.report
     model = load_model(models / "hybrid-0001")
+    assert model.passage_reader and meta["passage_reader"]["n_examples"] > 0  # built and loaded with the model
     from classifiers.category import analyse_rules
 
     probs = model.probabilities(analyse_rules(tiny_fixtures[0].text, Extraction()))
