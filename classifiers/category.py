@@ -276,10 +276,10 @@ def model_paragraph_matters(body: str, reader: ParagraphReader, top: str, rules:
     # confirmed by the passage reader, a reading this likely needs no signal of its class
     unsupported = spec.paragraph_unsupported_min if reader.passage_reader else 0.0
     free = set(spec.unsupported_secondaries) if unsupported else set()
-    # a window needs a signal of its class (or the confirmed reading): only paragraphs that hold one are cut
+    # only paragraphs holding a signal that may support a window are cut into windows (cutting every long
+    # paragraph for the confirmed readings found as many mixed letters, and cost time)
     windows = [w for p in paragraphs if (cut := _windows(p, rules))
-               and (free & set(spec.window_secondaries) or _supporting(hits_in(p), not_support) & set(spec.window_secondaries))
-               for w in cut]
+               and _supporting(hits_in(p), not_support) & set(spec.window_secondaries) for w in cut]
     probs = reader.read_paragraphs(paragraphs + windows) if paragraphs else None
     if probs is None:
         return []

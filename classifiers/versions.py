@@ -81,12 +81,13 @@ class HybridModel:
         """Paragraphs (or sentences) read alone: the letter classifier's probabilities, and where the
         model has a passage reader, the lower of its and the reader's for each category (both must see
         the matter: either alone reads more second matters in single-matter letters)."""
-        letter = self.predict_texts(texts)
-        if letter is None or not self.passage_reader:
-            return letter
+        if not self.passage_reader:
+            return self.predict_texts(texts)
         from classifiers.textcat import predict
 
-        return np.minimum(letter, predict(self.passage_nlp, texts))
+        assert self.nlp is not None and self.passage_nlp is not None
+        docs = [self.nlp.make_doc(t) for t in texts]  # segmented once: both read the same words' hashes
+        return np.minimum(predict(self.nlp, docs), predict(self.passage_nlp, docs))
 
     def probabilities(self, analysis: RuleAnalysis) -> dict[str, float]:
         raw = np.array([[analysis.raw[c] for c in CATEGORIES]])
