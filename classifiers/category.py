@@ -298,8 +298,8 @@ def model_paragraph_matters(body: str, reader: ParagraphReader, top: str, rules:
         own = sum(totals[c] for c in CATEGORIES if _same_class(c, top, rules))
         for group, p_class in likely:
             clearly_own = own - sum(totals[c] for c in group) >= rules.set.mixed.paragraph_own_min > 0
-            # … unless the paragraph holds a signal of that class that is no support: "chưa nhận được trả
-            # lời" is about the writer's own earlier letter, whatever the readers see in it
+            # a reading the passage reader confirms needs no signal of its class, unless the paragraph holds
+            # one that is no support ("chưa nhận được trả lời": the writer's own earlier letter)
             confirmed = (unsupported and p_class >= unsupported and free & set(group)
                          and not any(h.target in group and h.signal in not_support for h in hits))
             if (supported & set(group) or confirmed) and not clearly_own:

@@ -81,13 +81,13 @@ class HybridModel:
         """Paragraphs (or sentences) read alone: the letter classifier's probabilities, and where the
         model has a passage reader, the lower of its and the reader's for each category (both must see
         the matter: either alone reads more second matters in single-matter letters)."""
-        if not self.passage_reader:
+        nlp, reader = self.nlp, self.passage_nlp
+        if nlp is None or reader is None or not self.passage_reader:
             return self.predict_texts(texts)
         from classifiers.textcat import predict
 
-        assert self.nlp is not None and self.passage_nlp is not None
-        docs = [self.nlp.make_doc(t) for t in texts]  # segmented once: both read the same words' hashes
-        return np.minimum(predict(self.nlp, docs), predict(self.passage_nlp, docs))
+        docs = [nlp.make_doc(t) for t in texts]  # segmented once: both read the same words' hashes
+        return np.minimum(predict(nlp, docs), predict(reader, docs))
 
     def probabilities(self, analysis: RuleAnalysis) -> dict[str, float]:
         raw = np.array([[analysis.raw[c] for c in CATEGORIES]])
