@@ -232,14 +232,15 @@ class ParagraphMatter:
 def _windows(paragraph: str, rules: Rules) -> list[str]:
     """A long paragraph's sentences, and its runs of sentences, of each length in ``window_sentences``
     (one sentence may carry a second matter woven into the story: "…, tôi còn thấy ông Khải mấy lần
-    ngồi ăn uống với người nhà bên kia"); runs shorter than a paragraph's minimum are left out."""
+    ngồi ăn uống với người nhà bên kia"); runs shorter than a paragraph's minimum are left out, and so
+    is a run of all its sentences (the paragraph itself, read already)."""
     spec = rules.set.mixed
     if not spec.window_sentences or len(paragraph) < spec.window_paragraph_chars:
         return []
     said = [s.strip() for s in sentences(paragraph)]
     if len(said) < 2:
         return []
-    runs = [" ".join(said[i: i + n]) for n in spec.window_sentences for i in range(len(said) - n + 1)]
+    runs = [" ".join(said[i: i + n]) for n in spec.window_sentences if n < len(said) for i in range(len(said) - n + 1)]
     return [r for r in runs if len(r) >= _PARAGRAPH_CHARS]
 
 

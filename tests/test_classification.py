@@ -890,6 +890,7 @@ _WOVEN = ("Ngày 12/3/2026 Chủ tịch UBND xã ban hành Quyết định số 
 
 def test_a_long_paragraph_is_read_sentence_by_sentence_and_in_runs_of_two() -> None:
     from classifiers.category import _windows
+    from extractors.layout import sentences
 
     rules = load_rules()
     runs = _windows(_WOVEN, rules)
@@ -898,6 +899,13 @@ def test_a_long_paragraph_is_read_sentence_by_sentence_and_in_runs_of_two() -> N
                                       "Ngày 12/3/2026", "Các hộ liền kề", "Bây giờ ông Bù"]
     assert len(runs[4]) > len(runs[1]) and runs[4].endswith("đề nghị xử lý ông ấy.")
     assert _windows(_DENOUNCE, rules) == []  # a short paragraph is read whole only
+    # a run of all a paragraph's sentences is the paragraph, read already: a long two-sentence paragraph
+    # gives its two sentences only
+    said = [s.strip() for s in sentences(_WOVEN)]
+    first, second = said[0], said[2]
+    two = f"{first} {second}"
+    assert len(two) >= rules.set.mixed.window_paragraph_chars
+    assert _windows(two, rules) == [first, second]
 
 
 def test_a_denunciation_woven_into_a_complaint_paragraph() -> None:
